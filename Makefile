@@ -1,0 +1,79 @@
+# ShopPulse Analytics infrastructure: the two commands a new user needs are `make local` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.requirements-stamp
+COLLECTION_LINK := .ansible/collections/ansible_collections/shoppulse/analytics
+ENV ?= local
+export PYTHONPATH := $(CURDIR)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+
+.PHONY: help venv collection system-deps local local-up local-down outputs test lint sanity unit molecule lock fidelity-doc
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+venv: $(STAMP) collection ## Build .venv from requirements.txt (no-op when current)
+
+collection: $(COLLECTION_LINK) ## Link the checkout as shoppulse.analytics for ansible
+
+$(COLLECTION_LINK):
+	mkdir -p $(dir $@)
+	ln -sfn ../../../.. $@
+
+system-deps: ## Install PostgreSQL 15 and openssl with apt-get when missing (needs root)
+	@if $(BIN)/python -c 'from localenv.services import pg_bindir; pg_bindir()' 2>/dev/null && command -v openssl >/dev/null; then \
+	  echo "system packages present (postgresql-15, openssl)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 openssl; \
+	else \
+	  echo "error: PostgreSQL 15 server binaries or openssl missing: install the Debian packages postgresql-15 and openssl" >&2; exit 1; \
+	fi
+
+local-up: venv system-deps ## Start the emulator and PostgreSQL if they are not up
+	$(BIN)/python -m localenv up
+
+local: local-up ## Build the whole platform on the local emulator and print its outputs
+	$(BIN)/ansible-playbook -i inventories/local site.yml
+	@$(MAKE) --no-print-directory outputs ENV=local
+
+outputs: ## Print artifacts/$(ENV)/outputs.json
+	@cat artifacts/$(ENV)/outputs.json 2>/dev/null || echo "no outputs yet for $(ENV): run site.yml first"
+
+local-down: ## Stop the local services and remove their state
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m localenv down; else $(PYTHON) -m localenv down; fi
+	rm -rf artifacts/local
+
+test: lint sanity unit molecule ## Run every check: lint, sanity, unit tests, molecule
+
+lint: venv ## yamllint and ansible-lint (production profile)
+	$(BIN)/yamllint --strict .
+	$(BIN)/ansible-lint --profile production
+
+sanity: venv ## ansible-test sanity on the collection
+	tests/sanity.sh
+
+unit: venv system-deps ## pytest: modules, module_utils, the local environment and fidelity layer
+	$(BIN)/pytest
+
+molecule: venv system-deps ## The end-to-end molecule scenario on the local environment
+	$(BIN)/molecule test
+
+fidelity-doc: venv ## Regenerate the table in localenv/FIDELITY.md from the fidelity registry
+	$(BIN)/python -m localenv.fidelity --write
+
+lock: ## Re-resolve requirements.in into the pinned requirements.txt
+	rm -rf /tmp/shoppulse-lock && $(PYTHON) -m venv /tmp/shoppulse-lock
+	/tmp/shoppulse-lock/bin/pip install --quiet -r requirements.in
+	{ echo "# Pinned toolchain: every Python package, transitive ones included."; echo "# Regenerate with: make lock"; \
+	  /tmp/shoppulse-lock/bin/pip freeze --exclude-editable; } > requirements.txt

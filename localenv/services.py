@@ -1,0 +1,303 @@
+"""Start, stop and describe the local services: the AWS API emulator and PostgreSQL 15.
+
+Settings come from the environment so that the Makefile, molecule and a shell agree:
+
+    SHOPPULSE_LOCAL_STATE     state folder (default: <checkout>/.local)
+    SHOPPULSE_EMULATOR_HOST   emulator address (default 127.0.0.1)
+    SHOPPULSE_EMULATOR_PORT   emulator port (default 4566)
+    SHOPPULSE_PG_PORT         PostgreSQL port (default 55432), on 127.0.0.1
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+PG_PACKAGE = "postgresql-15"
+PG_MAJOR = "15"
+
+
+class ServiceError(RuntimeError):
+    """A local service could not be brought to the state asked for."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    state: Path
+    emulator_host: str
+    emulator_port: int
+    pg_port: int
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        return cls(
+            state=Path(os.environ.get("SHOPPULSE_LOCAL_STATE", CHECKOUT / ".local")).resolve(),
+            emulator_host=os.environ.get("SHOPPULSE_EMULATOR_HOST", "127.0.0.1"),
+            emulator_port=int(os.environ.get("SHOPPULSE_EMULATOR_PORT", "4566")),
+            pg_port=int(os.environ.get("SHOPPULSE_PG_PORT", "55432")),
+        )
+
+    @property
+    def pgdata(self) -> Path:
+        return self.state / "pgdata"
+
+    @property
+    def pgsocket(self) -> Path:
+        return self.state / "pgsocket"
+
+
+def port_open(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def wait_for_port(host: str, port: int, what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if port_open(host, port):
+            return
+        time.sleep(0.2)
+    raise ServiceError(f"{what} did not open {host}:{port} within {timeout:.0f}s")
+
+
+def read_pid(pidfile: Path) -> int | None:
+    try:
+        pid = int(pidfile.read_text(encoding="utf-8").split()[0])
+        os.kill(pid, 0)
+        return pid
+    except (FileNotFoundError, ValueError, IndexError, ProcessLookupError):
+        return None
+
+
+# --- the emulator ---------------------------------------------------------------------------------
+
+
+def emulator_up(cfg: Settings) -> str:
+    pidfile = cfg.state / "emulator.pid"
+    if read_pid(pidfile) and port_open(cfg.emulator_host, cfg.emulator_port):
+        return f"emulator already up on {cfg.emulator_host}:{cfg.emulator_port}"
+    if port_open(cfg.emulator_host, cfg.emulator_port):
+        raise ServiceError(
+            f"{cfg.emulator_host}:{cfg.emulator_port} is taken by another process: "
+            "stop it or set SHOPPULSE_EMULATOR_PORT"
+        )
+    cfg.state.mkdir(parents=True, exist_ok=True)
+    log = open(cfg.state / "emulator.log", "ab")  # pylint: disable=consider-using-with  # handed to the child
+    proc = subprocess.Popen(  # pylint: disable=consider-using-with  # a daemon that outlives this call
+        [sys.executable, "-m", "localenv.emulator", "--host", cfg.emulator_host, "--port", str(cfg.emulator_port)],
+        cwd=CHECKOUT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, "PYTHONPATH": str(CHECKOUT)},
+    )
+    pidfile.write_text(f"{proc.pid}\n", encoding="utf-8")
+    try:
+        wait_for_port(cfg.emulator_host, cfg.emulator_port, "the AWS API emulator")
+    except ServiceError as exc:
+        raise ServiceError(f"{exc}; see {cfg.state / 'emulator.log'}") from exc
+    return f"emulator up on http://{cfg.emulator_host}:{cfg.emulator_port} (pid {proc.pid})"
+
+
+def stop_pid(pidfile: Path, timeout: float = 15.0) -> bool:
+    pid = read_pid(pidfile)
+    if pid is None:
+        pidfile.unlink(missing_ok=True)
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and read_pid(pidfile):
+        time.sleep(0.1)
+    if read_pid(pidfile):
+        os.kill(pid, signal.SIGKILL)
+    pidfile.unlink(missing_ok=True)
+    return True
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------------
+
+
+def pg_bindir() -> Path:
+    """The PostgreSQL 15 server's bin folder, from PATH or ``pg_config --bindir``."""
+    candidates = []
+    on_path = shutil.which("pg_ctl")
+    if on_path:
+        candidates.append(Path(on_path).resolve().parent)
+    if shutil.which("pg_config"):
+        out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=False)
+        if out.returncode == 0 and out.stdout.strip():
+            candidates.append(Path(out.stdout.strip()))
+    candidates.append(Path(f"/usr/lib/postgresql/{PG_MAJOR}/bin"))
+    for folder in candidates:
+        pg_ctl = folder / "pg_ctl"
+        if (folder / "postgres").exists() and pg_ctl.exists():
+            version = subprocess.run([str(pg_ctl), "--version"], capture_output=True, text=True, check=False).stdout
+            if f"PostgreSQL) {PG_MAJOR}." in version:
+                return folder
+    raise ServiceError(
+        f"PostgreSQL {PG_MAJOR} server binaries (initdb, pg_ctl, postgres) not found on PATH or by pg_config: "
+        f"install the Debian package {PG_PACKAGE} (apt-get install {PG_PACKAGE}), or run `make system-deps` as root"
+    )
+
+
+def server_user() -> pwd.struct_passwd | None:
+    """PostgreSQL refuses to run as root: as root, run it as the ``postgres`` system user."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        return pwd.getpwnam("postgres")
+    except KeyError as exc:
+        raise ServiceError(f"running as root needs the 'postgres' system user, which {PG_PACKAGE} creates") from exc
+
+
+def run_as(user: pwd.struct_passwd | None, argv: list[str], **kwargs) -> subprocess.CompletedProcess:
+    if user is not None:
+        argv = ["runuser", "-u", user.pw_name, "--", *argv]
+    return subprocess.run(argv, capture_output=True, text=True, check=False, **kwargs)
+
+
+def grant_search(path: Path, user: pwd.struct_passwd) -> list[Path]:
+    """Let ``user`` traverse (not list) every folder above ``path``; return the folders changed."""
+    changed = []
+    for folder in reversed(path.parents):
+        mode = folder.stat().st_mode
+        if run_as(user, ["test", "-x", str(folder)]).returncode != 0:
+            os.chmod(folder, mode | stat.S_IXOTH)
+            changed.append(folder)
+    return changed
+
+
+def make_certificate(cfg: Settings) -> None:
+    crt, key = cfg.pgdata / "server.crt", cfg.pgdata / "server.key"
+    result = subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", str(key), "-out", str(crt)],
+        capture_output=True, text=True, check=False,
+    )
+    if result.returncode != 0:
+        raise ServiceError(f"openssl could not make the server certificate: {result.stderr.strip()}")
+    os.chmod(key, 0o600)
+
+
+SERVER_CONF = """
+# ShopPulse local stand-in for RDS: loopback only, TLS on (as rds.force_ssl = 1 requires).
+listen_addresses = '127.0.0.1'
+port = {port}
+unix_socket_directories = '{socket}'
+ssl = on
+ssl_cert_file = 'server.crt'
+ssl_key_file = 'server.key'
+password_encryption = 'scram-sha-256'
+max_connections = 100
+shared_buffers = 64MB
+fsync = off
+"""
+
+# TCP only with TLS (no plain `host` line, so non-TLS logins are refused); the socket, reachable only by
+# root and the server's user, is how the harness bootstraps the admin role from the emulated secret.
+HBA_CONF = """local   all   all                  trust
+hostssl all   all   127.0.0.1/32   scram-sha-256
+"""
+
+
+def pg_init(cfg: Settings, bindir: Path, user: pwd.struct_passwd | None) -> None:
+    cfg.state.mkdir(parents=True, exist_ok=True)
+    if user is not None:
+        for folder in grant_search(cfg.state, user):
+            print(f"note: granted search (o+x) on {folder} so the '{user.pw_name}' user can reach {cfg.pgdata}")
+    cfg.pgdata.mkdir(mode=0o700)
+    cfg.pgsocket.mkdir(mode=0o700, exist_ok=True)
+    if user is not None:
+        for folder in (cfg.pgdata, cfg.pgsocket):
+            os.chown(folder, user.pw_uid, user.pw_gid)
+    result = run_as(user, [str(bindir / "initdb"), "-D", str(cfg.pgdata), "-U", "postgres", "-E", "UTF8",
+                           "--auth-local=trust", "--auth-host=scram-sha-256", "--no-instructions"])
+    if result.returncode != 0:
+        raise ServiceError(f"initdb failed: {result.stderr.strip() or result.stdout.strip()}")
+    make_certificate(cfg)
+    with open(cfg.pgdata / "postgresql.conf", "a", encoding="utf-8") as conf:
+        conf.write(SERVER_CONF.format(port=cfg.pg_port, socket=cfg.pgsocket))
+    (cfg.pgdata / "pg_hba.conf").write_text(HBA_CONF, encoding="utf-8")
+    if user is not None:
+        for name in ("server.crt", "server.key", "pg_hba.conf"):
+            os.chown(cfg.pgdata / name, user.pw_uid, user.pw_gid)
+
+
+def postgres_up(cfg: Settings) -> str:
+    bindir = pg_bindir()
+    user = server_user()
+    status = run_as(user, [str(bindir / "pg_ctl"), "status", "-D", str(cfg.pgdata)]) if cfg.pgdata.exists() else None
+    if status is not None and status.returncode == 0:
+        return f"postgresql already up on 127.0.0.1:{cfg.pg_port}"
+    if port_open("127.0.0.1", cfg.pg_port):
+        raise ServiceError(f"127.0.0.1:{cfg.pg_port} is taken by another process: stop it or set SHOPPULSE_PG_PORT")
+    if not (cfg.pgdata / "PG_VERSION").exists():
+        shutil.rmtree(cfg.pgdata, ignore_errors=True)  # a half-made folder from an interrupted init
+        pg_init(cfg, bindir, user)
+    result = run_as(user, [str(bindir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(cfg.pgdata),
+                           "-l", str(cfg.pgdata / "server.log")])
+    if result.returncode != 0:
+        raise ServiceError(f"pg_ctl start failed: {result.stdout.strip()} (see {cfg.pgdata / 'server.log'})")
+    wait_for_port("127.0.0.1", cfg.pg_port, "PostgreSQL")
+    return f"postgresql {PG_MAJOR} up on 127.0.0.1:{cfg.pg_port} (TLS on; admin socket {cfg.pgsocket})"
+
+
+def postgres_down(cfg: Settings) -> bool:
+    if not (cfg.pgdata / "PG_VERSION").exists():
+        return False
+    bindir = pg_bindir()
+    result = run_as(server_user(), [str(bindir / "pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(cfg.pgdata)])
+    return result.returncode == 0
+
+
+# --- commands -------------------------------------------------------------------------------------
+
+
+def up(cfg: Settings) -> list[str]:
+    return [emulator_up(cfg), postgres_up(cfg)]
+
+
+def down(cfg: Settings) -> list[str]:
+    said = []
+    if stop_pid(cfg.state / "emulator.pid"):
+        said.append("emulator stopped")
+    if postgres_down(cfg):
+        said.append("postgresql stopped")
+    if cfg.state.exists():
+        shutil.rmtree(cfg.state)
+        said.append(f"removed {cfg.state}")
+    return said or ["nothing was running"]
+
+
+def status(cfg: Settings) -> list[str]:
+    emulator = "up" if port_open(cfg.emulator_host, cfg.emulator_port) else "down"
+    postgres = "up" if port_open("127.0.0.1", cfg.pg_port) else "down"
+    return [f"emulator {cfg.emulator_host}:{cfg.emulator_port} {emulator}", f"postgresql 127.0.0.1:{cfg.pg_port} {postgres}"]
+
+
+COMMANDS = {"up": up, "down": down, "status": status}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1 or args[0] not in COMMANDS:
+        print(f"usage: python -m localenv {{{'|'.join(COMMANDS)}}}", file=sys.stderr)
+        return 2
+    try:
+        for line in COMMANDS[args[0]](Settings.from_env()):
+            print(line)
+    except ServiceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0

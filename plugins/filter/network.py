@@ -1,0 +1,50 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters that check a VPC's address plan before anything is created."""
+
+from __future__ import annotations
+
+import ipaddress
+
+
+def _network(value: str, variable: str) -> tuple[ipaddress.IPv4Network | None, str | None]:
+    try:
+        return ipaddress.IPv4Network(str(value), strict=True), None
+    except ValueError as exc:
+        return None, f"{variable}: {value!r} is not an IPv4 network in CIDR notation ({exc})"
+
+
+def vpc_plan_errors(vpc_cidr: str, tiers: dict, az_count: int, cidr_variable: str = "vpc_cidr") -> list[str]:
+    """Return one message per problem in the plan, each naming the variable at fault."""
+    vpc, error = _network(vpc_cidr, cidr_variable)
+    if error:
+        return [error]
+    if not 16 <= vpc.prefixlen <= 28:
+        return [f"{cidr_variable}: {vpc_cidr} must have a prefix between /16 and /28, as AWS requires"]
+    errors: list[str] = []
+    seen: list[tuple[ipaddress.IPv4Network, str]] = []
+    for variable, cidrs in tiers.items():
+        if len(cidrs) != int(az_count):
+            errors.append(f"{variable}: has {len(cidrs)} subnets but the VPC spans {az_count} availability zones (one subnet per zone)")
+        for cidr in cidrs:
+            subnet, error = _network(cidr, variable)
+            if error:
+                errors.append(error)
+                continue
+            if not subnet.subnet_of(vpc):
+                errors.append(f"{variable}: {cidr} is outside {cidr_variable} {vpc_cidr}")
+                continue
+            if not 16 <= subnet.prefixlen <= 28:
+                errors.append(f"{variable}: {cidr} must have a prefix between /16 and /28, as AWS requires")
+            clash = next((name for other, name in seen if other.overlaps(subnet)), None)
+            if clash:
+                errors.append(f"{variable}: {cidr} overlaps a subnet of {clash}")
+            seen.append((subnet, variable))
+    return errors
+
+
+class FilterModule:
+    """The collection's network filters."""
+
+    def filters(self):
+        return {"vpc_plan_errors": vpc_plan_errors}

@@ -1,0 +1,41 @@
+"""vpc_plan_errors names the variable at fault for every unsound plan, and passes the seed's plan."""
+
+import pytest
+
+from ansible_collections.shoppulse.analytics.plugins.filter.network import FilterModule, vpc_plan_errors
+
+SEED = {
+    "vpc_public_subnet_cidrs": ["10.0.0.0/24", "10.0.1.0/24"],
+    "vpc_private_subnet_cidrs": ["10.0.2.0/24", "10.0.3.0/24"],
+    "vpc_isolated_subnet_cidrs": ["10.0.4.0/24", "10.0.5.0/24"],
+}
+
+
+def test_the_seed_plan_is_sound():
+    assert not vpc_plan_errors("10.0.0.0/16", SEED, 2)
+
+
+@pytest.mark.parametrize(
+    "cidr, tiers, az_count, expected",
+    [
+        ("10.0.0.1/16", SEED, 2, "vpc_cidr: '10.0.0.1/16' is not an IPv4 network"),
+        ("banana", SEED, 2, "vpc_cidr: 'banana' is not an IPv4 network"),
+        ("10.0.0.0/8", SEED, 2, "vpc_cidr: 10.0.0.0/8 must have a prefix between /16 and /28"),
+        ("10.0.0.0/16", {**SEED, "vpc_private_subnet_cidrs": ["10.1.0.0/24", "10.0.3.0/24"]}, 2,
+         "vpc_private_subnet_cidrs: 10.1.0.0/24 is outside vpc_cidr 10.0.0.0/16"),
+        ("10.0.0.0/16", {**SEED, "vpc_isolated_subnet_cidrs": ["10.0.0.128/25", "10.0.5.0/24"]}, 2,
+         "vpc_isolated_subnet_cidrs: 10.0.0.128/25 overlaps a subnet of vpc_public_subnet_cidrs"),
+        ("10.0.0.0/16", SEED, 3, "vpc_public_subnet_cidrs: has 2 subnets but the VPC spans 3 availability zones"),
+        ("10.0.0.0/16", {**SEED, "vpc_public_subnet_cidrs": ["10.0.0.5/24", "10.0.1.0/24"]}, 2,
+         "vpc_public_subnet_cidrs: '10.0.0.5/24' is not an IPv4 network"),
+        ("10.0.0.0/16", {**SEED, "vpc_public_subnet_cidrs": ["10.0.0.0/29", "10.0.1.0/24"]}, 2,
+         "vpc_public_subnet_cidrs: 10.0.0.0/29 must have a prefix between /16 and /28"),
+    ],
+)
+def test_each_problem_names_its_variable(cidr, tiers, az_count, expected):
+    errors = vpc_plan_errors(cidr, tiers, az_count)
+    assert errors and errors[0].startswith(expected), errors
+
+
+def test_the_filter_is_registered():
+    assert FilterModule().filters()["vpc_plan_errors"] is vpc_plan_errors
