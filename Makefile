@@ -10,6 +10,7 @@ STAMP := $(VENV)/.requirements-stamp
 COLLECTION_LINK := .ansible/collections/ansible_collections/shoppulse/analytics
 ENV ?= local
 export PYTHONPATH := $(CURDIR)
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
 .PHONY: help venv collection system-deps local local-up local-down outputs test lint sanity unit molecule lock fidelity-doc

@@ -1,0 +1,59 @@
+"""The local services come up on loopback, TLS only, and go away with their state."""
+
+import socket
+import subprocess
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from localenv import services
+
+
+@pytest.fixture(name="settings")
+def fixture_settings(tmp_path_factory):
+    state = Path(tmp_path_factory.mktemp("localenv")) / "state"
+    cfg = services.Settings(state=state, emulator_host="127.0.0.1", emulator_port=4598, pg_port=55498)
+    yield cfg
+    services.down(cfg)
+
+
+def test_up_is_idempotent_and_down_removes_the_state(settings):
+    first = services.up(settings)
+    assert "emulator up" in first[0] and "postgresql 15 up" in first[1]
+    second = services.up(settings)
+    assert "already up" in second[0] and "already up" in second[1]
+    with urllib.request.urlopen(f"http://127.0.0.1:{settings.emulator_port}/moto-api/", timeout=5) as answer:
+        assert answer.status == 200
+
+    said = services.down(settings)
+    assert "emulator stopped" in said and "postgresql stopped" in said
+    assert not settings.state.exists()
+    assert services.status(settings) == ["emulator 127.0.0.1:4598 down", "postgresql 127.0.0.1:55498 down"]
+
+
+def test_postgres_refuses_connections_without_tls(settings):
+    services.postgres_up(settings)
+    plain = subprocess.run(
+        ["psql", f"host=127.0.0.1 port={settings.pg_port} user=postgres dbname=postgres sslmode=disable", "-c", "select 1"],
+        capture_output=True, text=True, check=False,
+    )
+    assert plain.returncode != 0 and "no encryption" in plain.stderr
+    with socket.create_connection(("127.0.0.1", settings.pg_port), timeout=5) as sock:
+        sock.sendall(b"\x00\x00\x00\x08\x04\xd2\x16\x2f")  # SSLRequest
+        assert sock.recv(1) == b"S"  # the server offers TLS
+
+
+def test_a_taken_port_is_named(settings):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", settings.emulator_port))
+        squatter.listen()
+        with pytest.raises(services.ServiceError, match="127.0.0.1:4598 is taken by another process"):
+            services.emulator_up(settings)
+
+
+def test_missing_server_binaries_name_the_package(monkeypatch):
+    monkeypatch.setattr(services.shutil, "which", lambda name: None)
+    monkeypatch.setattr(services, "PG_MAJOR", "99")
+    with pytest.raises(services.ServiceError, match="install the Debian package postgresql-15"):
+        services.pg_bindir()
