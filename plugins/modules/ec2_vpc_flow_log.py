@@ -17,7 +17,7 @@ description:
     same resource and destination, so the two cannot overlap; a re-run after an interruption creates it).
   - Tags are updated in place.
 author:
-  - ShopPulse platform team
+  - ShopPulse platform team (@shoppulse)
 options:
   state:
     description: Whether the flow log should exist.

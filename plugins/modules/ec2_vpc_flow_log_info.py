@@ -10,7 +10,7 @@ short_description: List VPC flow logs
 description:
   - Lists flow logs by id or by DescribeFlowLogs filters, in the same shape as M(shoppulse.analytics.ec2_vpc_flow_log) returns.
 author:
-  - ShopPulse platform team
+  - ShopPulse platform team (@shoppulse)
 options:
   flow_log_ids:
     description: The flow logs to list; all when omitted.
