@@ -138,19 +138,19 @@ def test_unsuccessful_create_is_reported(run_module, stubbed):
         run_module(ec2_vpc_flow_log.main, args("vpc-1"))
 
 
+EXISTING = {"FlowLogId": "fl-1", "ResourceId": "vpc-1", "LogDestinationType": "cloud-watch-logs", "LogGroupName": "flows",
+            "TrafficType": "ALL", "DeliverLogsPermissionArn": ROLE, "Tags": []}
+
+
 def test_delete_error_is_reported(run_module, stubbed):
-    existing = {"FlowLogId": "fl-1", "ResourceId": "vpc-1", "LogDestinationType": "cloud-watch-logs", "LogGroupName": "flows",
-                "TrafficType": "ALL", "DeliverLogsPermissionArn": ROLE}
-    stubbed.add_response("describe_flow_logs", {"FlowLogs": [existing]})
+    stubbed.add_response("describe_flow_logs", {"FlowLogs": [EXISTING]})
     stubbed.add_client_error("delete_flow_logs", "UnauthorizedOperation", "not allowed")
     with pytest.raises(ModuleExit, match="Could not delete flow log fl-1.*not allowed"):
         run_module(ec2_vpc_flow_log.main, {"state": "absent", "flow_log_id": "fl-1"})
 
 
 def test_tag_error_is_reported(run_module, stubbed):
-    existing = {"FlowLogId": "fl-1", "ResourceId": "vpc-1", "LogDestinationType": "cloud-watch-logs", "LogGroupName": "flows",
-                "TrafficType": "ALL", "DeliverLogsPermissionArn": ROLE, "Tags": []}
-    stubbed.add_response("describe_flow_logs", {"FlowLogs": [existing]})
+    stubbed.add_response("describe_flow_logs", {"FlowLogs": [EXISTING]})
     stubbed.add_client_error("create_tags", "UnauthorizedOperation", "not allowed")
     with pytest.raises(ModuleExit, match="Could not update the tags of flow log fl-1.*not allowed"):
         run_module(ec2_vpc_flow_log.main, args("vpc-1", tags={"a": "b"}))
