@@ -43,8 +43,21 @@ def vpc_plan_errors(vpc_cidr: str, tiers: dict, az_count: int, cidr_variable: st
     return errors
 
 
+def vpc_subnet_ids(results: list, tier: str) -> list[str]:
+    """The ids of one tier's subnets, in zone order, from the results of the subnet loop.
+
+    A subnet that check mode has not created yet gets a placeholder that is unique per tier and zone, so that
+    later layers' checks (two or more distinct subnets) see the plan as it will be.
+    """
+    tier_results = [result for result in results if result["item"][0] == tier]
+    return [
+        (result.get("subnet") or {}).get("id") or f"subnet-known-after-apply-{tier}-{index}"
+        for index, result in enumerate(tier_results)
+    ]
+
+
 class FilterModule:
     """The collection's network filters."""
 
     def filters(self):
-        return {"vpc_plan_errors": vpc_plan_errors}
+        return {"vpc_plan_errors": vpc_plan_errors, "vpc_subnet_ids": vpc_subnet_ids}

@@ -26,7 +26,8 @@ def fixture_emulator(tmp_path):
 
 
 def site(*extra: str) -> list[str]:
-    return [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "inventories/local", "site.yml", *extra]
+    """site.yml's network layer only: these tests are about the VPC and need no database."""
+    return [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "inventories/local", "site.yml", "--tags", "vpc", *extra]
 
 
 def env() -> dict:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.shoppulse.analytics.plugins.filter.network import FilterModule, vpc_plan_errors
+from ansible_collections.shoppulse.analytics.plugins.filter.network import FilterModule, vpc_plan_errors, vpc_subnet_ids
 
 SEED = {
     "vpc_public_subnet_cidrs": ["10.0.0.0/24", "10.0.1.0/24"],
@@ -39,3 +39,15 @@ def test_each_problem_names_its_variable(cidr, tiers, az_count, expected):
 
 def test_the_filter_is_registered():
     assert FilterModule().filters()["vpc_plan_errors"] is vpc_plan_errors
+
+
+def test_subnet_ids_keep_zone_order_and_get_unique_placeholders_in_check_mode():
+    results = [
+        {"item": ["public", "10.0.0.0/24", "a"], "subnet": {"id": "subnet-1"}},
+        {"item": ["isolated", "10.0.4.0/24", "a"], "subnet": {}},
+        {"item": ["isolated", "10.0.5.0/24", "b"]},
+        {"item": ["public", "10.0.1.0/24", "b"], "subnet": {"id": "subnet-2"}},
+    ]
+    assert vpc_subnet_ids(results, "public") == ["subnet-1", "subnet-2"]
+    assert vpc_subnet_ids(results, "isolated") == [
+        "subnet-known-after-apply-isolated-0", "subnet-known-after-apply-isolated-1"]

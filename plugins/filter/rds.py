@@ -1,0 +1,182 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters that check the database settings before anything is created, and describe an instance as a plan."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+# Log types RDS for PostgreSQL can export to CloudWatch Logs (RDS user guide, "Publishing PostgreSQL logs").
+POSTGRES_LOG_EXPORTS = ("postgresql", "upgrade")
+# Performance Insights retention: 7 days (free tier), a whole number of months (31-day units) up to 23, or 731.
+PI_RETENTION_DAYS = tuple([7] + [31 * months for months in range(1, 24)] + [731])
+# gp3 for RDS for PostgreSQL: 20 GiB to 64 TiB (RDS user guide, "Amazon RDS DB instance storage").
+STORAGE_GIB = (20, 65536)
+# DB instance identifiers: 1-63 letters, digits or hyphens, starting with a letter (no "--", no trailing "-").
+IDENTIFIER = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,62}$")
+# Database names for RDS for PostgreSQL: 1-63 letters, digits or underscores, starting with a letter.
+DATABASE_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$")
+
+
+def _storage_errors(size, current_size) -> list[str]:
+    if not isinstance(size, int) or isinstance(size, bool) or not STORAGE_GIB[0] <= size <= STORAGE_GIB[1]:
+        return [f"rds_allocated_storage: {size!r} GB is outside {STORAGE_GIB[0]}-{STORAGE_GIB[1]} GB, the range RDS allows for gp3"]
+    # A storage increase must add at least 10 % (RDS user guide, "Increasing DB instance storage capacity").
+    if current_size is None or size == current_size:
+        return []
+    if size < current_size:
+        return [f"rds_allocated_storage: {size} GB is below the instance's {current_size} GB; RDS storage can grow but never shrink"]
+    if size * 10 < current_size * 11:
+        return [f"rds_allocated_storage: {size} GB grows {current_size} GB by less than the 10 % RDS requires"]
+    return []
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def _version_errors(version: str, current_version) -> list[str]:
+    if not re.match(r"^15\.\d+$", version):
+        return [f"rds_engine_version: {version!r} is not a PostgreSQL 15 version (15.<minor>, e.g. 15.4)"]
+    if current_version and re.match(r"^\d+(\.\d+)*$", str(current_version)) and _version(version) < _version(str(current_version)):
+        return [f"rds_engine_version: {version} is older than the instance's {current_version}; RDS cannot downgrade an engine"]
+    return []
+
+
+def _ingress_errors(sources) -> list[str]:
+    errors = []
+    for item in sources:
+        source = item.get("source") if isinstance(item, dict) else item
+        if isinstance(source, str) and re.match(r"^sg-[0-9a-f]{8,17}$", source):
+            continue
+        try:
+            network = ipaddress.ip_network(str(source), strict=True)
+        except ValueError:
+            errors.append(f"rds_extra_ingress: {source!r} is neither a CIDR nor a security group id")
+            continue
+        if network.prefixlen == 0:
+            errors.append(f"rds_extra_ingress: {source} would open the database to every address")
+    return errors
+
+
+def _wiring_errors(settings: dict) -> list[str]:
+    errors = []
+    if not str(settings["rds_vpc_id"]).startswith("vpc-"):
+        errors.append(f"rds_vpc_id: {settings['rds_vpc_id']!r} is not a VPC id")
+    if len(set(settings["rds_subnet_ids"])) < 2:
+        errors.append(f"rds_subnet_ids: a DB subnet group needs subnets in at least two availability zones, got {len(set(settings['rds_subnet_ids']))}")
+    if not re.match(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", str(settings["rds_secret_arn"])):
+        errors.append(f"rds_secret_arn: {settings['rds_secret_arn']!r} is not a Secrets Manager secret ARN")
+    return errors
+
+
+def rds_settings_errors(settings: dict) -> list[str]:
+    """Return one message per bad setting, each naming its variable; needs nothing but the settings."""
+    errors = _ingress_errors(settings.get("rds_extra_ingress") or [])
+    identifier = str(settings["rds_instance_identifier"])
+    if not IDENTIFIER.match(identifier) or "--" in identifier or identifier.endswith("-"):
+        errors.append(
+            f"rds_instance_identifier: {settings['rds_instance_identifier']!r} must be 1-63 letters, digits or single hyphens, "
+            "starting with a letter and not ending with a hyphen"
+        )
+    if not re.match(r"^db\.[a-z0-9-]+\.[a-z0-9]+$", str(settings["rds_instance_class"])):
+        errors.append(f"rds_instance_class: {settings['rds_instance_class']!r} is not a DB instance class (db.<family>.<size>, e.g. db.t3.medium)")
+    errors += _version_errors(str(settings["rds_engine_version"]), None)
+    errors += _storage_errors(settings["rds_allocated_storage"], None)
+    unknown = [name for name in settings["rds_log_exports"] if name not in POSTGRES_LOG_EXPORTS]
+    if unknown:
+        errors.append(f"rds_log_exports: {', '.join(map(str, unknown))} is not a log PostgreSQL exports (choose from {', '.join(POSTGRES_LOG_EXPORTS)})")
+    if settings["rds_performance_insights"] and settings["rds_performance_insights_retention_days"] not in PI_RETENTION_DAYS:
+        errors.append(
+            f"rds_performance_insights_retention_days: {settings['rds_performance_insights_retention_days']!r} is not a retention "
+            "Performance Insights accepts (7, a multiple of 31 up to 713, or 731)"
+        )
+    if not 0 <= settings["rds_backup_retention_days"] <= 35:
+        errors.append(f"rds_backup_retention_days: {settings['rds_backup_retention_days']!r} is outside 0-35 days")
+    if not DATABASE_NAME.match(str(settings["rds_database_name"])):
+        errors.append(f"rds_database_name: {settings['rds_database_name']!r} must be 1-63 letters, digits or underscores, starting with a letter")
+    if not 1150 <= settings["rds_port"] <= 65535:
+        errors.append(f"rds_port: {settings['rds_port']!r} is outside 1150-65535, the ports RDS allows")
+    return errors
+
+
+def rds_change_errors(settings: dict, current: dict | None) -> list[str]:
+    """What the earlier layers handed over, and what RDS cannot do to the instance as it is (``current``)."""
+    current = current or {}
+    errors = _wiring_errors(settings)
+    if current:
+        errors += _storage_errors(settings["rds_allocated_storage"], current.get("allocated_storage"))
+        errors += _version_errors(str(settings["rds_engine_version"]), current.get("engine_version"))
+    return errors
+
+
+def rds_instance_settings(instance: dict | None) -> dict:
+    """The settings this collection manages, from an instance as amazon.aws.rds_instance_info returns it.
+
+    Values waiting for the maintenance window count as the instance's settings, since that is what it will run.
+    """
+    if not instance:
+        return {}
+    pending = instance.get("pending_modified_values") or {}
+
+    def value(key: str):
+        return pending.get(key, instance.get(key))
+
+    return {
+        "engine_version": value("engine_version"),
+        "instance_class": value("db_instance_class"),
+        "allocated_storage": value("allocated_storage"),
+        "storage_type": value("storage_type"),
+        "storage_encrypted": instance.get("storage_encrypted"),
+        "publicly_accessible": instance.get("publicly_accessible"),
+        "multi_az": value("multi_az"),
+        "backup_retention_period": value("backup_retention_period"),
+        "deletion_protection": instance.get("deletion_protection"),
+        "performance_insights_enabled": bool(instance.get("performance_insights_enabled")),
+        "performance_insights_retention_period": instance.get("performance_insights_retention_period")
+        if instance.get("performance_insights_enabled")
+        else None,
+        "log_exports": sorted(instance.get("enabled_cloudwatch_logs_exports") or []),
+        "parameter_group": next((group["db_parameter_group_name"] for group in instance.get("db_parameter_groups") or []), None),
+        "subnet_group": (instance.get("db_subnet_group") or {}).get("db_subnet_group_name"),
+        "security_groups": sorted(group["vpc_security_group_id"] for group in instance.get("vpc_security_groups") or []),
+        "db_name": instance.get("db_name"),
+        "port": (instance.get("endpoint") or {}).get("port"),
+        "auto_minor_version_upgrade": instance.get("auto_minor_version_upgrade"),
+    }
+
+
+# Changes that restart the instance, so the run must choose between now and the maintenance window.
+RESTART_SETTINGS = ("instance_class", "allocated_storage", "storage_type", "engine_version")
+
+
+def rds_restart_changes(before: dict, after: dict) -> list[str]:
+    """The restarting settings that differ between an existing instance (``before``) and the declared one."""
+    if not before:
+        return []
+    return [name for name in RESTART_SETTINGS if str(before.get(name)) != str(after.get(name))]
+
+
+def rds_ingress_rule(source, port: int) -> dict:
+    """An amazon.aws.ec2_security_group rule admitting one declared source (a CIDR or a security group id)."""
+    if isinstance(source, dict):
+        source, description = source["source"], source.get("description", "declared source")
+    else:
+        description = "declared source"
+    rule = {"proto": "tcp", "ports": [int(port)], "rule_desc": f"PostgreSQL from {description}"}
+    rule["group_id" if str(source).startswith("sg-") else "cidr_ip"] = source
+    return rule
+
+
+class FilterModule:
+    """Database settings filters."""
+
+    def filters(self):
+        return {
+            "rds_settings_errors": rds_settings_errors,
+            "rds_change_errors": rds_change_errors,
+            "rds_instance_settings": rds_instance_settings,
+            "rds_restart_changes": rds_restart_changes,
+            "rds_ingress_rule": rds_ingress_rule,
+        }
