@@ -19,8 +19,26 @@ IDENTIFIER = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,62}$")
 DATABASE_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$")
 
 
+# Settings that are numbers: `-e name=value` hands them over as strings.
+NUMERIC_SETTINGS = ("rds_allocated_storage", "rds_performance_insights_retention_days", "rds_backup_retention_days", "rds_port")
+
+
+def _numbers(settings: dict) -> dict:
+    """The settings with whole numbers written as text turned into numbers; anything else is left for the checks to name."""
+    numbers = dict(settings)
+    for name in NUMERIC_SETTINGS:
+        value = numbers.get(name)
+        if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]+\s*", value):
+            numbers[name] = int(value)
+    return numbers
+
+
+def _in_range(value, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
 def _storage_errors(size, current_size) -> list[str]:
-    if not isinstance(size, int) or isinstance(size, bool) or not STORAGE_GIB[0] <= size <= STORAGE_GIB[1]:
+    if not _in_range(size, *STORAGE_GIB):
         return [f"rds_allocated_storage: {size!r} GB is outside {STORAGE_GIB[0]}-{STORAGE_GIB[1]} GB, the range RDS allows for gp3"]
     # A storage increase must add at least 10 % (RDS user guide, "Increasing DB instance storage capacity").
     if current_size is None or size == current_size:
@@ -73,6 +91,7 @@ def _wiring_errors(settings: dict) -> list[str]:
 
 def rds_settings_errors(settings: dict) -> list[str]:
     """Return one message per bad setting, each naming its variable; needs nothing but the settings."""
+    settings = _numbers(settings)
     errors = _ingress_errors(settings.get("rds_extra_ingress") or [])
     identifier = str(settings["rds_instance_identifier"])
     if not IDENTIFIER.match(identifier) or "--" in identifier or identifier.endswith("-"):
@@ -92,11 +111,11 @@ def rds_settings_errors(settings: dict) -> list[str]:
             f"rds_performance_insights_retention_days: {settings['rds_performance_insights_retention_days']!r} is not a retention "
             "Performance Insights accepts (7, a multiple of 31 up to 713, or 731)"
         )
-    if not 0 <= settings["rds_backup_retention_days"] <= 35:
+    if not _in_range(settings["rds_backup_retention_days"], 0, 35):
         errors.append(f"rds_backup_retention_days: {settings['rds_backup_retention_days']!r} is outside 0-35 days")
     if not DATABASE_NAME.match(str(settings["rds_database_name"])):
         errors.append(f"rds_database_name: {settings['rds_database_name']!r} must be 1-63 letters, digits or underscores, starting with a letter")
-    if not 1150 <= settings["rds_port"] <= 65535:
+    if not _in_range(settings["rds_port"], 1150, 65535):
         errors.append(f"rds_port: {settings['rds_port']!r} is outside 1150-65535, the ports RDS allows")
     return errors
 
@@ -104,6 +123,7 @@ def rds_settings_errors(settings: dict) -> list[str]:
 def rds_change_errors(settings: dict, current: dict | None) -> list[str]:
     """What the earlier layers handed over, and what RDS cannot do to the instance as it is (``current``)."""
     current = current or {}
+    settings = _numbers(settings)
     errors = _wiring_errors(settings)
     if current:
         errors += _storage_errors(settings["rds_allocated_storage"], current.get("allocated_storage"))

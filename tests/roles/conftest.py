@@ -20,11 +20,14 @@ CHECKOUT = Path(__file__).resolve().parents[2]
 CLOSED_PORT = "9"  # discard: nothing listens here
 
 
-def ansible_playbook(playbook: str, *args: str, port, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run ``ansible-playbook -i inventories/local <playbook> <args>`` from the checkout, the emulator on ``port``."""
+def ansible_playbook(playbook: str, *args: str, port, timeout: float = 120, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run ``ansible-playbook -i inventories/local <playbook> <args>`` from the checkout, the emulator on ``port``.
+
+    ``env`` adds to the environment (``local_environment_at`` gives the PostgreSQL port, state and artifacts folders).
+    """
     argv = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "inventories/local", playbook, *args]
     env = {**os.environ, "SHOPPULSE_EMULATOR_PORT": str(port), "ANSIBLE_CONFIG": str(CHECKOUT / "ansible.cfg"),
-           "ANSIBLE_NOCOLOR": "1"}
+           "ANSIBLE_NOCOLOR": "1", **(env or {})}
     return subprocess.run(argv, cwd=CHECKOUT, env=env, capture_output=True, text=True, timeout=timeout, check=False)
 
 
@@ -72,3 +75,26 @@ def fixture_emulator_at(tmp_path_factory):
             services.down(cfg)
 
     return emulator
+
+
+@pytest.fixture(name="local_environment_at", scope="session")
+def fixture_local_environment_at(tmp_path_factory):
+    """``with local_environment_at(port, pg_port) as env:`` runs a private emulator and PostgreSQL 15 for that block.
+
+    ``env`` is what ``run_playbook(..., env=env)`` needs for site.yml as a whole: the PostgreSQL port, the state
+    folder (its admin socket) and an artifacts folder of its own, so that outputs.json stays out of the checkout.
+    """
+
+    @contextlib.contextmanager
+    def environment(port: int, pg_port: int):
+        state = tmp_path_factory.mktemp(f"local-{port}")
+        cfg = services.Settings(state=state / "state", emulator_host="127.0.0.1", emulator_port=port, pg_port=pg_port)
+        try:
+            services.up(cfg)
+            yield {"SHOPPULSE_PG_PORT": str(pg_port), "SHOPPULSE_LOCAL_STATE": str(cfg.state),
+                   "SHOPPULSE_ARTIFACTS_DIR": str(state / "artifacts")}
+        finally:
+            reap(services.read_pid(cfg.state / "emulator.pid"))
+            services.down(cfg)
+
+    return environment

@@ -153,3 +153,13 @@ def test_ingress_rules_take_cidrs_groups_and_descriptions():
 def test_every_filter_is_exported():
     assert set(FilterModule().filters()) == {
         "rds_settings_errors", "rds_change_errors", "rds_instance_settings", "rds_restart_changes", "rds_ingress_rule"}
+
+
+def test_numbers_given_as_text_on_the_command_line_are_numbers():
+    text = {**SEED, "rds_allocated_storage": "120", "rds_performance_insights_retention_days": "31",
+            "rds_backup_retention_days": "7", "rds_port": "5433"}
+    assert not rds_settings_errors(text)
+    assert not rds_change_errors(text, {"allocated_storage": 100})
+    errors = rds_settings_errors({**SEED, "rds_allocated_storage": "lots", "rds_port": "x"})
+    assert errors == ["rds_allocated_storage: 'lots' GB is outside 20-65536 GB, the range RDS allows for gp3",
+                      "rds_port: 'x' is outside 1150-65535, the ports RDS allows"]
