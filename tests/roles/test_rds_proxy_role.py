@@ -5,10 +5,11 @@ tests do not depend on their order; the removal test builds the proxy again at i
 """
 
 import json
-import re
 
 import boto3
 import pytest
+
+from tests.roles.playbook_output import changed_tasks, ok
 
 PORT = 4653
 PLAYBOOK = "tests/playbooks/rds_proxy_role.yml"
@@ -24,31 +25,6 @@ TAGGING_TASKS = {
 }
 # inventories/local's shoppulse_tags, which rds_proxy_tags defaults to, plus one.
 NEW_TAGS = {"environment": "local", "project": "shoppulse-analytics", "managed-by": "ansible", "cost-center": "analytics"}
-
-
-def recap(result) -> dict[str, int]:
-    """The PLAY RECAP counters of localhost."""
-    lines = re.findall(r"^localhost\s+:\s+(.*)$", result.stdout, re.MULTILINE)
-    assert len(lines) == 1, result.stdout[-3000:] + result.stderr[-2000:]
-    return {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", lines[0])}
-
-
-def ok(result) -> dict[str, int]:
-    counts = recap(result)
-    assert result.returncode == 0 and counts["failed"] == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    return counts
-
-
-def changed_tasks(result) -> list[str]:
-    """The names of the tasks that reported a change, in order."""
-    names, task = [], None
-    for line in result.stdout.splitlines():
-        header = re.match(r"^TASK \[(.*)\] \*+$", line)
-        if header:
-            task = header.group(1)
-        elif line.startswith("changed: [localhost]") and task not in names:
-            names.append(task)
-    return names
 
 
 @pytest.fixture(name="aws", scope="module")

@@ -16,6 +16,8 @@ import boto3
 import pytest
 import yaml
 
+from tests.roles.playbook_output import changed_tasks, ok, recap
+
 PORT, PG_PORT = 4651, 55451
 EMPTY_PORT = 4652  # a fresh emulator for --check on an account where nothing exists yet
 NAME = "shoppulse-analytics"
@@ -24,26 +26,12 @@ SECRET = f"{NAME}/rds/master"
 VALIDATION_PLAY = "Validate the inputs of every layer before changing anything"
 BUILD_PLAY = "Build the network, the credentials, the database and the proxy"
 INSTANCE_TASK = "shoppulse.analytics.rds : Ensure the PostgreSQL instance runs with the declared settings"
-# The layers a database change needs: `--tags rds` alone fails (test_one_layer_by_its_tag), so the layers it
-# reads outputs from run too, and rds_proxy, whose outputs the schema play's argument check reads.
+# The layers a database change needs: a layer takes the outputs of the layers before it.
 DB_LAYERS = ("--tags", "vpc,secrets,rds")
 SITE_TIMEOUT = 600
 
 
 # --- reading ansible-playbook's output ----------------------------------------------------------------
-
-
-def recap(result) -> dict[str, int]:
-    """The PLAY RECAP counters of localhost."""
-    lines = re.findall(r"^localhost\s+:\s+(.*)$", result.stdout, re.MULTILINE)
-    assert len(lines) == 1, result.stdout[-3000:] + result.stderr[-2000:]
-    return {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", lines[0])}
-
-
-def ok(result) -> dict[str, int]:
-    counts = recap(result)
-    assert result.returncode == 0 and counts["failed"] == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    return counts
 
 
 def failures(result) -> list[tuple[str, str]]:
@@ -64,18 +52,6 @@ def refused(result) -> tuple[str, str]:
     play, msg = found[0]
     assert "\n" not in msg, msg
     return play, msg
-
-
-def changed_tasks(result) -> list[str]:
-    """The names of the tasks that reported a change, in order."""
-    names, task = [], None
-    for line in result.stdout.splitlines():
-        header = re.match(r"^TASK \[(.*)\] \*+$", line)
-        if header:
-            task = header.group(1)
-        elif line.startswith("changed: [localhost]") and task not in names:
-            names.append(task)
-    return names
 
 
 # --- the emulator ------------------------------------------------------------------------------------

@@ -1,13 +1,14 @@
 """The secrets role against a private emulator: the password is generated once, kept and never printed."""
 
 import json
-import re
 import string
 import textwrap
 
 import boto3
 import pytest
 import yaml
+
+from tests.roles.playbook_output import ok, recap
 
 PORT = 4621
 PLAYBOOK = "tests/playbooks/secrets_role.yml"
@@ -32,19 +33,6 @@ def fixture_role(run_playbook):
         return run_playbook(PLAYBOOK, "-e", f"secrets_name={name}", *args, port=PORT)
 
     return run
-
-
-def recap(result) -> dict[str, int]:
-    """The PLAY RECAP counters of localhost, summed over the playbook's plays."""
-    lines = re.findall(r"^localhost\s+:\s+(.*)$", result.stdout, re.MULTILINE)
-    assert len(lines) == 1, result.stdout[-3000:] + result.stderr[-2000:]
-    return {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", lines[0])}
-
-
-def ok(result) -> dict[str, int]:
-    counts = recap(result)
-    assert result.returncode == 0 and counts["failed"] == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    return counts
 
 
 def read(secretsmanager, name: str) -> tuple[str, dict]:
