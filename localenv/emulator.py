@@ -1,6 +1,8 @@
 """moto's server with the fidelity layer applied, in the foreground.
 
-Started by ``python -m localenv up``; state lives in this process and ends with it.
+Started by ``python -m localenv up``; state lives in this process and ends with it. The realism settings (latency
+scale and profile, throttling, one-off faults) come from the environment: see ``localenv/latency.py`` and
+``localenv/faults.py``.
 """
 
 from __future__ import annotations
@@ -9,8 +11,25 @@ import argparse
 import signal
 import sys
 import threading
+from typing import Any
 
-from localenv import fidelity
+from localenv import faults, fidelity, latency
+
+
+def start_server(host: str, port: int, injected: faults.Faults) -> tuple[Any, threading.Thread]:
+    """Serve moto's application (behind the fault middleware when faults are asked for) in a thread."""
+    # Imported after patching, as the fidelity patches target moto's classes.
+    from moto.moto_server.werkzeug_app import (  # pylint: disable=import-outside-toplevel
+        DomainDispatcherApplication, MotoRequestHandler, create_backend_app)
+    from werkzeug.serving import make_server  # pylint: disable=import-outside-toplevel
+
+    app: Any = DomainDispatcherApplication(create_backend_app)
+    if injected.active:
+        app = faults.Middleware(app, injected, log=lambda line: print(line, flush=True))
+    server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,18 +38,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=4566)
     args = parser.parse_args(argv)
 
+    try:
+        timing, injected = latency.from_env(), faults.from_env()
+    except (latency.LatencyError, faults.FaultsError) as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        return 2
+    latency.configure(timing)
     applied = fidelity.apply_all()
     print(f"fidelity entries applied: {', '.join(applied) or 'none'}", flush=True)
+    print(f"realism: {timing.describe()}; {injected.describe()}", flush=True)
 
-    from moto.server import ThreadedMotoServer  # imported after patching, as the patches target moto's classes
-
-    server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=True)
-    server.start()
+    server, thread = start_server(args.host, args.port, injected)
+    print(f"serving on {args.host}:{args.port}", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     stop.wait()
-    server.stop()
+    server.shutdown()
+    thread.join()
     return 0
 
 

@@ -6,6 +6,10 @@ Settings come from the environment so that the Makefile, molecule and a shell ag
     SHOPPULSE_EMULATOR_HOST   emulator address (default 127.0.0.1)
     SHOPPULSE_EMULATOR_PORT   emulator port (default 4566)
     SHOPPULSE_PG_PORT         PostgreSQL port (default 55432), on 127.0.0.1
+
+The emulator process inherits the environment, so the realism settings reach it too (checked here before it
+starts): SHOPPULSE_EMULATOR_LATENCY_SCALE and _LATENCY_PROFILE (localenv/latency.py), SHOPPULSE_EMULATOR_THROTTLE_RATE,
+_THROTTLE_SEED, _THROTTLE_SERVICES and SHOPPULSE_EMULATOR_FAIL_ONCE (localenv/faults.py); docs/emulator-realism.md.
 """
 
 from __future__ import annotations
@@ -83,10 +87,23 @@ def read_pid(pidfile: Path) -> int | None:
 # --- the emulator ---------------------------------------------------------------------------------
 
 
+def realism() -> str | None:
+    """The realism settings the environment asks of the emulator in words, None when all are off (the default);
+    ServiceError, naming the variable, when one is unusable."""
+    from localenv import faults, latency  # pylint: disable=import-outside-toplevel  # only when the emulator starts
+
+    try:
+        timing, injected = latency.from_env(), faults.from_env()
+    except (latency.LatencyError, faults.FaultsError) as exc:
+        raise ServiceError(str(exc)) from exc
+    return f"{timing.describe()}; {injected.describe()}" if timing.active or injected.active else None
+
+
 def emulator_up(cfg: Settings) -> str:
     pidfile = cfg.state / "emulator.pid"
     if read_pid(pidfile) and port_open(cfg.emulator_host, cfg.emulator_port):
         return f"emulator already up on {cfg.emulator_host}:{cfg.emulator_port}"
+    settings = realism()
     if port_open(cfg.emulator_host, cfg.emulator_port):
         raise ServiceError(
             f"{cfg.emulator_host}:{cfg.emulator_port} is taken by another process: "
@@ -107,7 +124,17 @@ def emulator_up(cfg: Settings) -> str:
         wait_for_port(cfg.emulator_host, cfg.emulator_port, "the AWS API emulator")
     except ServiceError as exc:
         raise ServiceError(f"{exc}; see {cfg.state / 'emulator.log'}") from exc
-    return f"emulator up on http://{cfg.emulator_host}:{cfg.emulator_port} (pid {proc.pid})"
+    said = f"emulator up on http://{cfg.emulator_host}:{cfg.emulator_port} (pid {proc.pid})"
+    return f"{said}; {settings}" if settings else said
+
+
+def reaped(pid: int) -> bool:
+    """Whether ``pid`` is a child of this process that has exited (collected here, so that it does not linger as a
+    zombie that ``os.kill(pid, 0)`` still finds); False for another process's child."""
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] == pid
+    except ChildProcessError:
+        return False
 
 
 def stop_pid(pidfile: Path, timeout: float = 15.0) -> bool:
@@ -117,7 +144,7 @@ def stop_pid(pidfile: Path, timeout: float = 15.0) -> bool:
         return False
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and read_pid(pidfile):
+    while time.monotonic() < deadline and not reaped(pid) and read_pid(pidfile):
         time.sleep(0.1)
     if read_pid(pidfile):
         os.kill(pid, signal.SIGKILL)

@@ -26,19 +26,21 @@ class Entry:
     aws: str
     reference: str
     patch: Callable[[], None]
+    after_others: bool = False  # wraps handlers that other entries replace: applied once they all are
 
 
 REGISTRY: dict[str, Entry] = {}
 _APPLIED: set[str] = set()
 
 
-def entry(key: str, api: str, moto: str, aws: str, reference: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
+def entry(key: str, api: str, moto: str, aws: str, reference: str,
+          after_others: bool = False) -> Callable[[Callable[[], None]], Callable[[], None]]:
     """Register the decorated function as the patch for one documented difference."""
 
     def register(patch: Callable[[], None]) -> Callable[[], None]:
         if key in REGISTRY:
             raise ValueError(f"fidelity entry {key!r} is registered twice")
-        REGISTRY[key] = Entry(key, api, moto, aws, reference, patch)
+        REGISTRY[key] = Entry(key, api, moto, aws, reference, patch, after_others)
         return patch
 
     return register
@@ -53,7 +55,7 @@ def load() -> dict[str, Entry]:
 
 def apply_all() -> list[str]:
     """Apply every entry once (idempotent within a process); return the keys applied."""
-    for key, item in sorted(load().items()):
+    for key, item in sorted(load().items(), key=lambda pair: (pair[1].after_others, pair[0])):
         if key not in _APPLIED:
             item.patch()
             _APPLIED.add(key)

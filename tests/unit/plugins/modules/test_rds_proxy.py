@@ -8,7 +8,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.shoppulse.analytics.plugins.module_utils import rds_proxy as utils
 from ansible_collections.shoppulse.analytics.plugins.modules import rds_proxy, rds_proxy_info
-from localenv import fidelity
+from localenv import fidelity, latency
 
 from .conftest import ModuleExit
 
@@ -240,6 +240,37 @@ def test_info_lists_all_or_one_in_the_module_shape(run_module, aws):
     assert one[0]["target_group"]["connection_pool_config"] == created["target_group"]["connection_pool_config"]
     assert sorted(p["db_proxy_name"] for p in run_module(rds_proxy_info.main, {})["proxies"]) == ["proxy1", "proxy2"]
     assert run_module(rds_proxy_info.main, {"name": "missing"})["proxies"] == []
+
+
+# --- waits against AWS's pace: the emulator's lifecycles at scale 1 (the latency profile's figures) ----------------------
+
+
+@pytest.fixture(name="aws_pace")
+def fixture_aws_pace():
+    """Lifecycles timed by the shipped latency profile at scale 1 (a proxy is creating for minutes); off afterwards."""
+    previous = latency.configure(latency.from_env({latency.SCALE_VARIABLE: "1"}))
+    yield
+    latency.configure(previous)
+
+
+def test_creation_wait_times_out_naming_the_proxy_s_last_state(run_module, aws, aws_pace):  # pylint: disable=unused-argument
+    with pytest.raises(ModuleExit) as failed:
+        run_module(rds_proxy.main, args(aws, wait_timeout=60, wait_delay=15))
+    assert failed.value.result["msg"] == "Timed out after 60s waiting for proxy proxy1 to become available: status is creating"
+    assert failed.value.result["changes"] == ["created"]
+    assert aws["rds"].describe_db_proxies(DBProxyName="proxy1")["DBProxies"][0]["Status"] == "creating"
+
+
+def test_target_wait_times_out_naming_each_target_s_last_state(run_module, aws):
+    run_module(rds_proxy.main, args(aws, db_instance_identifiers=[]))  # created at once: latency is still off
+    previous = latency.configure(latency.from_env({latency.SCALE_VARIABLE: "1"}))
+    try:
+        with pytest.raises(ModuleExit) as failed:
+            run_module(rds_proxy.main, args(aws, db_instance_identifiers=["db1"], wait_for_targets=True, wait_timeout=60))
+    finally:
+        latency.configure(previous)
+    assert failed.value.result["msg"] == ("Timed out after 60s waiting for the targets of proxy proxy1 to become available: "
+                                          "db1: REGISTERING")
 
 
 # --- waits and API errors, through a Stubber -----------------------------------------------------------------------------

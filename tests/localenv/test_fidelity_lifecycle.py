@@ -1,0 +1,243 @@
+"""Resources pass through the states the AWS API references give them, timed by the latency profile (0.5 s per state
+here, on a clock the test moves), and settle at once with latency off."""
+
+import json
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from localenv import fidelity
+
+SECRET_NAME = "db-master"
+POSTGRES = {"Engine": "postgres", "DBInstanceClass": "db.t3.micro", "MasterUsername": "admin_user",
+            "MasterUserPassword": "right-password", "AllocatedStorage": 20}
+ROLE = "arn:aws:iam::123456789012:role/proxy"
+
+
+# One session for the module: its clients share loaded service models, which keeps each test's setup short.
+SESSION = boto3.session.Session(region_name="us-east-1")
+
+
+@pytest.fixture(name="aws")
+def fixture_aws():
+    fidelity.apply_all()
+    with mock_aws():
+        yield {name: SESSION.client(name) for name in ("ec2", "rds", "secretsmanager")}
+
+
+@pytest.fixture(name="network")
+def fixture_network(aws):
+    ec2 = aws["ec2"]
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-east-1{zone}")["Subnet"]["SubnetId"]
+               for i, zone in ((1, "a"), (2, "b"))]
+    return {"vpc": vpc, "subnets": subnets}
+
+
+def error_of(excinfo):
+    return excinfo.value.response["Error"]["Code"], excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def instance_status(rds, name="db1"):
+    return rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]["DBInstanceStatus"]
+
+
+def proxy_status(rds, name="p1"):
+    return rds.describe_db_proxies(DBProxyName=name)["DBProxies"][0]["Status"]
+
+
+def target_health(rds, name="p1"):
+    return [target["TargetHealth"] for target in rds.describe_db_proxy_targets(DBProxyName=name)["Targets"]]
+
+
+def create_proxy(aws, network, password="right-password", name="p1"):
+    secret = aws["secretsmanager"].create_secret(
+        Name=f"{name}-secret", SecretString=json.dumps({"username": "admin_user", "password": password}))["ARN"]
+    return aws["rds"].create_db_proxy(DBProxyName=name, EngineFamily="POSTGRESQL", RoleArn=ROLE, VpcSubnetIds=network["subnets"],
+                                      Auth=[{"AuthScheme": "SECRETS", "SecretArn": secret}])["DBProxy"]
+
+
+# ec2-nat-gateway-lifecycle
+
+def test_nat_gateway_is_pending_then_available_and_deleting_then_deleted(aws, network, timed):
+    ec2 = aws["ec2"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    created = ec2.create_nat_gateway(SubnetId=network["subnets"][0], AllocationId=allocation)["NatGateway"]
+    nat = created["NatGatewayId"]
+
+    def state():
+        return ec2.describe_nat_gateways(NatGatewayIds=[nat])["NatGateways"][0]["State"]
+
+    assert created["State"] == "pending"
+    assert [ng["NatGatewayId"] for ng in ec2.describe_nat_gateways(Filter=[{"Name": "state", "Values": ["pending"]}])["NatGateways"]] == [nat]
+    timed.advance(0.4)
+    assert state() == "pending"
+    timed.advance(0.2)
+    assert state() == "available"
+
+    ec2.delete_nat_gateway(NatGatewayId=nat)
+    assert state() == "deleting"
+    timed.advance(0.6)
+    assert state() == "deleted"
+
+
+# rds-db-instance-lifecycle
+
+def test_db_instance_is_creating_then_backing_up_then_available(aws, timed):
+    rds = aws["rds"]
+    assert rds.create_db_instance(DBInstanceIdentifier="db1", **POSTGRES)["DBInstance"]["DBInstanceStatus"] == "creating"
+    seen = []
+    for _step in range(4):
+        seen.append(instance_status(rds))
+        timed.advance(0.4)
+    assert seen == ["creating", "creating", "backing-up", "available"]
+
+
+def test_db_instance_without_backups_skips_backing_up(aws, timed):
+    rds = aws["rds"]
+    rds.create_db_instance(DBInstanceIdentifier="db1", BackupRetentionPeriod=0, **POSTGRES)
+    timed.advance(0.6)
+    assert instance_status(rds) == "available"
+
+
+def test_db_instance_is_modifying_after_an_immediate_change_only(aws, timed):
+    rds = aws["rds"]
+    rds.create_db_instance(DBInstanceIdentifier="db1", **POSTGRES)
+    timed.advance(1.1)
+    rds.modify_db_instance(DBInstanceIdentifier="db1", DBInstanceClass="db.t3.small")
+    assert instance_status(rds) == "available"
+    modified = rds.modify_db_instance(DBInstanceIdentifier="db1", DBInstanceClass="db.t3.small", ApplyImmediately=True)["DBInstance"]
+    assert modified["DBInstanceStatus"] == instance_status(rds) == "modifying"
+    timed.advance(0.6)
+    assert instance_status(rds) == "available"
+
+
+def test_db_instance_is_deleting_then_not_found(aws, timed):
+    rds = aws["rds"]
+    rds.create_db_instance(DBInstanceIdentifier="db1", **POSTGRES)
+    timed.advance(1.1)
+    assert rds.delete_db_instance(DBInstanceIdentifier="db1", SkipFinalSnapshot=True)["DBInstance"]["DBInstanceStatus"] == "deleting"
+    assert instance_status(rds) == "deleting"
+    with pytest.raises(ClientError) as again:
+        rds.delete_db_instance(DBInstanceIdentifier="db1", SkipFinalSnapshot=True)
+    assert error_of(again) == ("InvalidDBInstanceState", 400)
+    with pytest.raises(ClientError) as modify:
+        rds.modify_db_instance(DBInstanceIdentifier="db1", DeletionProtection=True, ApplyImmediately=True)
+    assert error_of(modify) == ("InvalidDBInstanceState", 400)
+
+    timed.advance(0.6)
+    with pytest.raises(ClientError) as gone:
+        instance_status(rds)
+    assert error_of(gone) == ("DBInstanceNotFound", 404)
+    assert rds.describe_db_instances()["DBInstances"] == []
+    assert rds.create_db_instance(DBInstanceIdentifier="db1", **POSTGRES)["DBInstance"]["DBInstanceStatus"] == "creating"
+
+
+# rds-db-snapshot-lifecycle
+
+def test_db_snapshot_is_creating_then_available(aws, timed):
+    rds = aws["rds"]
+    rds.create_db_instance(DBInstanceIdentifier="db1", **POSTGRES)
+    timed.advance(1.1)
+    assert rds.create_db_snapshot(DBInstanceIdentifier="db1", DBSnapshotIdentifier="s1")["DBSnapshot"]["Status"] == "creating"
+    timed.advance(0.4)
+    assert rds.describe_db_snapshots(DBSnapshotIdentifier="s1")["DBSnapshots"][0]["Status"] == "creating"
+    timed.advance(0.2)
+    assert rds.describe_db_snapshots(DBSnapshotIdentifier="s1")["DBSnapshots"][0]["Status"] == "available"
+
+
+# rds-db-proxy-lifecycle
+
+def test_db_proxy_is_creating_and_refuses_changes_until_available(aws, network, timed):
+    rds = aws["rds"]
+    assert create_proxy(aws, network)["Status"] == "creating"
+    refused = [
+        lambda: rds.modify_db_proxy(DBProxyName="p1", IdleClientTimeout=60),
+        lambda: rds.modify_db_proxy_target_group(DBProxyName="p1", TargetGroupName="default",
+                                                 ConnectionPoolConfig={"MaxConnectionsPercent": 50}),
+        lambda: rds.register_db_proxy_targets(DBProxyName="p1", DBInstanceIdentifiers=["db1"]),
+    ]
+    for call in refused:
+        with pytest.raises(ClientError) as excinfo:
+            call()
+        assert error_of(excinfo) == ("InvalidDBProxyStateFault", 400)
+    timed.advance(0.6)
+    assert proxy_status(rds) == "available"
+    rds.modify_db_proxy_target_group(DBProxyName="p1", TargetGroupName="default", ConnectionPoolConfig={"MaxConnectionsPercent": 50})
+
+
+def test_db_proxy_is_modifying_then_available(aws, network, timed):
+    rds = aws["rds"]
+    create_proxy(aws, network)
+    timed.advance(0.6)
+    assert rds.modify_db_proxy(DBProxyName="p1", IdleClientTimeout=60)["DBProxy"]["Status"] == "modifying"
+    assert proxy_status(rds) == "modifying"
+    timed.advance(0.6)
+    assert proxy_status(rds) == "available"
+
+
+def test_db_proxy_is_deleting_then_not_found(aws, network, timed):
+    rds = aws["rds"]
+    create_proxy(aws, network)
+    timed.advance(0.6)
+    assert rds.delete_db_proxy(DBProxyName="p1")["DBProxy"]["Status"] == "deleting"
+    assert proxy_status(rds) == "deleting"
+    timed.advance(0.6)
+    with pytest.raises(ClientError) as gone:
+        proxy_status(rds)
+    assert error_of(gone) == ("DBProxyNotFoundFault", 404)
+
+
+# rds-db-proxy-target-health
+
+@pytest.mark.parametrize(("password", "settled"), [
+    ("right-password", {"State": "AVAILABLE"}),
+    ("stale-password", {"State": "UNAVAILABLE", "Reason": "AUTH_FAILURE"}),
+], ids=["secret-matches", "secret-refused"])
+def test_target_is_registering_then_available_or_refused(aws, network, timed, password, settled):
+    rds = aws["rds"]
+    rds.create_db_instance(DBInstanceIdentifier="db1", **POSTGRES)
+    create_proxy(aws, network, password=password)
+    timed.advance(1.1)
+    rds.register_db_proxy_targets(DBProxyName="p1", DBInstanceIdentifiers=["db1"])
+    assert target_health(rds) == [{"State": "REGISTERING"}]
+    timed.advance(0.4)
+    assert target_health(rds) == [{"State": "REGISTERING"}]
+    timed.advance(0.2)
+    health = target_health(rds)[0]
+    assert {key: health[key] for key in ("State", "Reason") if key in health} == settled
+    if password != "right-password":
+        assert "p1-secret" in health["Description"]
+
+
+def test_a_target_must_be_an_instance_that_is_ready(aws, network, timed):
+    rds = aws["rds"]
+    create_proxy(aws, network)
+    timed.advance(0.6)
+    rds.create_db_instance(DBInstanceIdentifier="db1", **POSTGRES)
+    with pytest.raises(ClientError) as creating:
+        rds.register_db_proxy_targets(DBProxyName="p1", DBInstanceIdentifiers=["db1"])
+    assert error_of(creating) == ("InvalidDBInstanceState", 400)
+    assert "unsupported state - CREATING" in creating.value.response["Error"]["Message"]
+    timed.advance(0.6)  # backing-up: registrable
+    rds.register_db_proxy_targets(DBProxyName="p1", DBInstanceIdentifiers=["db1"])
+
+
+# latency off: moto's answers, unchanged
+
+def test_with_latency_off_everything_settles_at_once(aws, network):
+    rds, ec2 = aws["rds"], aws["ec2"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    assert ec2.create_nat_gateway(SubnetId=network["subnets"][0], AllocationId=allocation)["NatGateway"]["State"] == "available"
+    assert rds.create_db_instance(DBInstanceIdentifier="db1", **POSTGRES)["DBInstance"]["DBInstanceStatus"] == "available"
+    assert rds.create_db_snapshot(DBInstanceIdentifier="db1", DBSnapshotIdentifier="s1")["DBSnapshot"]["Status"] == "available"
+    assert create_proxy(aws, network, password="stale-password")["Status"] == "available"
+    registered = rds.register_db_proxy_targets(DBProxyName="p1", DBInstanceIdentifiers=["db1"])["DBProxyTargets"]
+    assert registered[0]["TargetHealth"] == {"State": "REGISTERING"}  # moto's: on the first read only, no reason ever
+    assert target_health(rds) == [{"State": "AVAILABLE"}]
+    rds.delete_db_proxy(DBProxyName="p1")
+    assert rds.describe_db_proxies()["DBProxies"] == []
+    rds.delete_db_instance(DBInstanceIdentifier="db1", SkipFinalSnapshot=True)
+    assert rds.describe_db_instances()["DBInstances"] == []
