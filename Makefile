@@ -13,7 +13,7 @@ export PYTHONPATH := $(CURDIR)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help venv collection system-deps local local-up local-down outputs test lint sanity unit molecule lock fidelity-doc
+.PHONY: help venv collection system-deps local local-up local-down outputs test lint sanity unit molecule lock fidelity-doc variables-doc
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -64,14 +64,20 @@ lint: venv ## yamllint and ansible-lint (production profile)
 sanity: venv ## ansible-test sanity on the collection
 	tests/sanity.sh
 
-unit: venv system-deps ## pytest: modules, module_utils, the local environment and fidelity layer
-	$(BIN)/pytest
+# Each test module runs its own emulator and PostgreSQL on ports of its own, so modules run side by side.
+PYTEST_WORKERS ?= 2
+
+unit: venv system-deps ## pytest: plugins, the local environment, the roles and the operations playbooks
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 molecule: venv system-deps ## The end-to-end molecule scenario on the local environment
 	$(BIN)/molecule test
 
 fidelity-doc: venv ## Regenerate the table in localenv/FIDELITY.md from the fidelity registry
 	$(BIN)/python -m localenv.fidelity --write
+
+variables-doc: venv ## Regenerate docs/variables.md from the roles' argument specs, defaults and the inventories
+	$(BIN)/python -m tools.variables_doc --write
 
 lock: ## Re-resolve requirements.in into the pinned requirements.txt
 	rm -rf /tmp/shoppulse-lock && $(PYTHON) -m venv /tmp/shoppulse-lock

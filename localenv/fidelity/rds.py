@@ -421,6 +421,53 @@ def delete_requires_final_snapshot_choice() -> None:
     _hook("delete_db_instance", validate=refuse)
 
 
+# RestoreDBInstanceFromDBSnapshot settings moto takes from the snapshot's source instance when they are false or 0 (it
+# keeps only truthy overrides), with the instance attribute each sets, and the default AWS gives those not given: the
+# request reference's defaults (deletion protection off, tags not copied) and the operation's Single-AZ deployment.
+_RESTORE_SETTINGS = {
+    "DeletionProtection": ("deletion_protection", False),
+    "CopyTagsToSnapshot": ("copy_tags_to_snapshot", False),
+    "MultiAZ": ("multi_az", False),
+    "PubliclyAccessible": ("publicly_accessible", None),
+    "AutoMinorVersionUpgrade": ("auto_minor_version_upgrade", None),
+    "BackupRetentionPeriod": ("backup_retention_period", None),
+}
+_RESOURCE_ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+
+@entry(
+    key="rds-restore-db-instance-from-db-snapshot",
+    api="RestoreDBInstanceFromDBSnapshot",
+    moto="the restored instance copies the source instance as the snapshot holds it, its `DbiResourceId` included; `DeletionProtection`, "
+    "`CopyTagsToSnapshot`, `MultiAZ`, `PubliclyAccessible`, `AutoMinorVersionUpgrade` and `BackupRetentionPeriod` given as "
+    "false or 0 are ignored for the source's values, and the first three are the source's when not given",
+    aws="the restored instance has its own Region-unique `DbiResourceId`; a setting given applies, false and 0 included; "
+    "not given, deletion protection is off, tags are not copied to snapshots and the instance is Single-AZ",
+    reference=f"{API}/API_RestoreDBInstanceFromDBSnapshot.html",
+)
+def restore_db_instance_from_db_snapshot() -> None:
+    from moto.moto_api._internal import mock_random  # pylint: disable=import-outside-toplevel
+
+    def settings(response: Any) -> dict[str, Any]:
+        params = response.params
+        chosen = {}
+        for member, (attribute, default) in _RESTORE_SETTINGS.items():
+            value = params.get(member)
+            if value is not None:
+                chosen[attribute] = int(value) if attribute == "backup_retention_period" else value
+            elif default is not None:
+                chosen[attribute] = default
+        return chosen
+
+    def apply(response: Any, chosen: dict[str, Any], result: Any) -> None:
+        instance = _instance_of(response, result)
+        for attribute, value in chosen.items():
+            setattr(instance, attribute, value)
+        instance.dbi_resource_id = "db-" + "".join(mock_random.choice(_RESOURCE_ID_CHARS) for _position in range(26))
+
+    _hook("restore_db_instance_from_db_snapshot", prepare=settings, after=apply)
+
+
 def _page(items: list[dict[str, Any]], params: Any) -> tuple[list[dict[str, Any]], str | None]:
     """One page of ``items`` by MaxRecords (default and most 100) and an opaque Marker, as the Describe calls page."""
     start = int(params.get("Marker") or 0)

@@ -56,8 +56,19 @@ def vpc_subnet_ids(results: list, tier: str) -> list[str]:
     ]
 
 
+def vpc_tier_subnet_ids(subnets: list, tier: str, zones: list | None = None) -> list[str]:
+    """The ids of one tier's existing subnets (found by their ``tier`` tag), in zone order.
+
+    ``zones`` is the role's explicit zone order; without it the zones sort by name, as the role picks them.
+    """
+    tier_subnets = [subnet for subnet in subnets if (subnet.get("tags") or {}).get("tier") == tier]
+    order = {zone: index for index, zone in enumerate(zones or [])}
+    tier_subnets.sort(key=lambda subnet: (order.get(subnet["availability_zone"], len(order)), subnet["availability_zone"]))
+    return [subnet["id"] for subnet in tier_subnets]
+
+
 class FilterModule:
     """The collection's network filters."""
 
     def filters(self):
-        return {"vpc_plan_errors": vpc_plan_errors, "vpc_subnet_ids": vpc_subnet_ids}
+        return {"vpc_plan_errors": vpc_plan_errors, "vpc_subnet_ids": vpc_subnet_ids, "vpc_tier_subnet_ids": vpc_tier_subnet_ids}

@@ -13,8 +13,12 @@ POSTGRES_LOG_EXPORTS = ("postgresql", "upgrade")
 PI_RETENTION_DAYS = tuple([7] + [31 * months for months in range(1, 24)] + [731])
 # gp3 for RDS for PostgreSQL: 20 GiB to 64 TiB (RDS user guide, "Amazon RDS DB instance storage").
 STORAGE_GIB = (20, 65536)
-# DB instance identifiers: 1-63 letters, digits or hyphens, starting with a letter (no "--", no trailing "-").
-IDENTIFIER = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,62}$")
+# RDS identifiers: letters, digits or hyphens, starting with a letter, no "--" and no trailing "-"; at most 63 for
+# a DB instance, 255 for a DB snapshot (CreateDBInstance, CreateDBSnapshot references).
+IDENTIFIER = re.compile(r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*(?<!-)$")
+IDENTIFIER_LENGTH = {"instance": 63, "snapshot": 255}
+# An existing snapshot to restore: its identifier (automated ones start "rds:") or, for a shared one, its ARN.
+SNAPSHOT_SOURCE = re.compile(r"^(arn:aws[a-z-]*:rds:[a-z0-9-]+:[0-9]{12}:snapshot:)?(rds:)?(?P<name>.+)$")
 # Database names for RDS for PostgreSQL: 1-63 letters, digits or underscores, starting with a letter.
 DATABASE_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$")
 
@@ -89,16 +93,32 @@ def _wiring_errors(settings: dict) -> list[str]:
     return errors
 
 
+def rds_identifier_errors(value, variable: str, kind: str = "instance") -> list[str]:
+    """The message naming ``variable`` when ``value`` is not an RDS identifier of that kind, else nothing.
+
+    ``kind`` is ``instance`` (a DB instance identifier), ``snapshot`` (a new manual snapshot's identifier) or
+    ``snapshot_source`` (an existing snapshot to restore: an identifier, an automated ``rds:`` one, or an ARN).
+    """
+    text = "" if value is None else str(value)
+    if kind == "snapshot_source":
+        name = SNAPSHOT_SOURCE.match(text)
+        if name and not rds_identifier_errors(name.group("name"), variable, "snapshot"):
+            return []
+        return [f"{variable}: {value!r} is not a DB snapshot identifier (letters, digits and single hyphens, starting with a letter), "
+                "an automated one (rds:...) or a snapshot ARN"]
+    limit = IDENTIFIER_LENGTH[kind]
+    if IDENTIFIER.match(text) and len(text) <= limit:
+        return []
+    return [f"{variable}: {value!r} must be 1-{limit} letters, digits or single hyphens, starting with a letter and not ending with a hyphen"]
+
+
 def rds_settings_errors(settings: dict) -> list[str]:
     """Return one message per bad setting, each naming its variable; needs nothing but the settings."""
     settings = _numbers(settings)
     errors = _ingress_errors(settings.get("rds_extra_ingress") or [])
-    identifier = str(settings["rds_instance_identifier"])
-    if not IDENTIFIER.match(identifier) or "--" in identifier or identifier.endswith("-"):
-        errors.append(
-            f"rds_instance_identifier: {settings['rds_instance_identifier']!r} must be 1-63 letters, digits or single hyphens, "
-            "starting with a letter and not ending with a hyphen"
-        )
+    errors += rds_identifier_errors(settings["rds_instance_identifier"], "rds_instance_identifier")
+    if settings.get("rds_snapshot_identifier"):
+        errors += rds_identifier_errors(settings["rds_snapshot_identifier"], "rds_snapshot_identifier", "snapshot_source")
     if not re.match(r"^db\.[a-z0-9-]+\.[a-z0-9]+$", str(settings["rds_instance_class"])):
         errors.append(f"rds_instance_class: {settings['rds_instance_class']!r} is not a DB instance class (db.<family>.<size>, e.g. db.t3.medium)")
     errors += _version_errors(str(settings["rds_engine_version"]), None)
@@ -128,6 +148,32 @@ def rds_change_errors(settings: dict, current: dict | None) -> list[str]:
     if current:
         errors += _storage_errors(settings["rds_allocated_storage"], current.get("allocated_storage"))
         errors += _version_errors(str(settings["rds_engine_version"]), current.get("engine_version"))
+    return errors
+
+
+def rds_snapshot_errors(snapshot: dict, settings: dict, variable: str) -> list[str]:
+    """Why the snapshot (as amazon.aws.rds_snapshot_info returns it) cannot become an instance with ``settings``.
+
+    A restore keeps the snapshot's engine, version, encryption and size as the floor: the declared settings may only
+    start there. ``variable`` names the snapshot in the messages.
+    """
+    settings = _numbers(settings)
+    name = snapshot.get("db_snapshot_identifier")
+    version = str(snapshot.get("engine_version") or "")
+    if snapshot.get("engine") != "postgres" or not re.match(r"^15\.\d+$", version):
+        return [f"{variable}: {name} is a snapshot of {snapshot.get('engine')} {version}, not of PostgreSQL 15"]
+    if snapshot.get("status") != "available":
+        return [f"{variable}: {name} is {snapshot.get('status')}, not available; run again once it is"]
+    if not snapshot.get("encrypted"):
+        return [f"{variable}: {name} is not encrypted and a restore cannot encrypt it; copy it with a KMS key first "
+                "(aws rds copy-db-snapshot --kms-key-id) and restore the copy"]
+    errors = []
+    declared = str(settings["rds_engine_version"])
+    if re.match(r"^15\.\d+$", declared) and _version(declared) < _version(version):
+        errors.append(f"rds_engine_version: {declared} is older than the snapshot's {version}; RDS cannot downgrade an engine")
+    size = settings["rds_allocated_storage"]
+    if isinstance(size, int) and size < (snapshot.get("allocated_storage") or 0):
+        errors.append(f"rds_allocated_storage: {size} GB is below the snapshot's {snapshot['allocated_storage']} GB; a restore cannot shrink storage")
     return errors
 
 
@@ -199,4 +245,6 @@ class FilterModule:
             "rds_instance_settings": rds_instance_settings,
             "rds_restart_changes": rds_restart_changes,
             "rds_ingress_rule": rds_ingress_rule,
+            "rds_identifier_errors": rds_identifier_errors,
+            "rds_snapshot_errors": rds_snapshot_errors,
         }

@@ -354,3 +354,35 @@ def test_rds_instance_second_run_changes_nothing(rds, run_module, apply_immediat
     assert not run_module(rds_instance.main, {**args, "db_instance_class": "db.t3.large"})["changed"]
     expected_class = "db.t3.large" if apply_immediately else "db.t3.medium"
     assert described(rds, "shoppulse")["DBInstanceClass"] == expected_class
+
+
+# rds-restore-db-instance-from-db-snapshot
+
+def restored(rds, **settings):
+    """db1, with everything the restore settings can turn on, snapshotted and restored as db2 with ``settings``."""
+    create(rds, DeletionProtection=True, CopyTagsToSnapshot=True, MultiAZ=True, AutoMinorVersionUpgrade=True,
+           BackupRetentionPeriod=7, PubliclyAccessible=True)
+    rds.create_db_snapshot(DBSnapshotIdentifier="snap1", DBInstanceIdentifier="db1")
+    rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier="db2", DBSnapshotIdentifier="snap1", **settings)
+    return described(rds, "db2")
+
+
+def test_a_restored_instance_has_its_own_resource_id(rds):
+    assert restored(rds)["DbiResourceId"] != described(rds, "db1")["DbiResourceId"]
+    assert described(rds, "db2")["DbiResourceId"].startswith("db-")
+
+
+def test_a_restore_defaults_to_no_deletion_protection_no_tag_copy_and_single_az(rds):
+    instance = restored(rds)
+    assert (instance["DeletionProtection"], instance["CopyTagsToSnapshot"], instance["MultiAZ"]) == (False, False, False)
+    assert instance["BackupRetentionPeriod"] == 7  # "Default: Uses existing setting"
+
+
+def test_settings_given_as_false_or_zero_apply_to_the_restored_instance(rds):
+    instance = restored(rds, PubliclyAccessible=False, AutoMinorVersionUpgrade=False, BackupRetentionPeriod=0)
+    assert (instance["PubliclyAccessible"], instance["AutoMinorVersionUpgrade"], instance["BackupRetentionPeriod"]) == (False, False, 0)
+
+
+def test_settings_given_as_true_apply_to_the_restored_instance(rds):
+    instance = restored(rds, DeletionProtection=True, CopyTagsToSnapshot=True, MultiAZ=True)
+    assert (instance["DeletionProtection"], instance["CopyTagsToSnapshot"], instance["MultiAZ"]) == (True, True, True)

@@ -20,12 +20,13 @@ CHECKOUT = Path(__file__).resolve().parents[2]
 CLOSED_PORT = "9"  # discard: nothing listens here
 
 
-def ansible_playbook(playbook: str, *args: str, port, timeout: float = 120, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run ``ansible-playbook -i inventories/local <playbook> <args>`` from the checkout, the emulator on ``port``.
+def ansible_playbook(playbook: str, *args: str, port, timeout: float = 120, env: dict | None = None,
+                     inventory: str = "local") -> subprocess.CompletedProcess:
+    """Run ``ansible-playbook -i inventories/<inventory> <playbook> <args>`` from the checkout, the emulator on ``port``.
 
     ``env`` adds to the environment (``local_environment_at`` gives the PostgreSQL port, state and artifacts folders).
     """
-    argv = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "inventories/local", playbook, *args]
+    argv = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", f"inventories/{inventory}", playbook, *args]
     env = {**os.environ, "SHOPPULSE_EMULATOR_PORT": str(port), "ANSIBLE_CONFIG": str(CHECKOUT / "ansible.cfg"),
            "ANSIBLE_NOCOLOR": "1", **(env or {})}
     return subprocess.run(argv, cwd=CHECKOUT, env=env, capture_output=True, text=True, timeout=timeout, check=False)

@@ -153,14 +153,17 @@ def fixture_converged(site, run_playbook, emulator_at, tmp_path_factory):
 
 @pytest.fixture(name="unchanged", scope="module")
 def fixture_unchanged(converged, site):
-    """Runs that must change nothing, at once on the converged environment: a second run (-vvv), a preview of a new
-    instance class, and that class without rds_apply_immediately."""
+    """Runs that must change nothing, at once on the converged environment: a second run (-vvv), a preview of the
+    environment as it is, a preview of a new instance class, and that class without rds_apply_immediately."""
     assert converged["first"].returncode == 0, "the converge failed: see test_converge_builds_the_database"
-    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
         runs = {
             "again": pool.submit(site, "-vvv"),
+            "preview_same": pool.submit(site, "--check", "--diff"),
             "preview": pool.submit(site, *DB_LAYERS, "--check", "--diff", "-e", "rds_instance_class=db.t3.large"),
-            "refused": pool.submit(site, *DB_LAYERS, "-e", "rds_instance_class=db.t3.large"),
+            # A second apply waits for the first one's rollout lock, then refuses.
+            "refused": pool.submit(site, *DB_LAYERS, "-e", "rds_instance_class=db.t3.large", "-e", "rollout_lock_wait_timeout=900",
+                                   "-e", "rollout_lock_wait_delay=2"),
         }
         results = {name: run.result() for name, run in runs.items()}
     return {**results, "secret": secret_state(), "instance": instance()}
@@ -208,9 +211,14 @@ def test_the_layers_up_to_one_by_their_tags(unchanged, site, layers):
     assert ok(site("--tags", layers))["changed"] == 0
 
 
+def test_check_diff_on_the_converged_environment_lists_nothing(unchanged):
+    result = unchanged["preview_same"]
+    assert ok(result)["changed"] == 0, changed_tasks(result)
+
+
 def test_check_diff_previews_a_new_class_and_changes_nothing(unchanged):
     result = unchanged["preview"]
-    ok(result)
+    assert ok(result)["changed"] == 1 and changed_tasks(result) == [INSTANCE_TASK], changed_tasks(result)
     assert '-    "instance_class": "db.t3.medium"' in result.stdout, result.stdout[-4000:]
     assert '+    "instance_class": "db.t3.large"' in result.stdout
     assert unchanged["instance"]["DBInstanceClass"] == "db.t3.medium"

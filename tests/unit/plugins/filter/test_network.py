@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.shoppulse.analytics.plugins.filter.network import FilterModule, vpc_plan_errors, vpc_subnet_ids
+from ansible_collections.shoppulse.analytics.plugins.filter.network import FilterModule, vpc_plan_errors, vpc_subnet_ids, vpc_tier_subnet_ids
 
 SEED = {
     "vpc_public_subnet_cidrs": ["10.0.0.0/24", "10.0.1.0/24"],
@@ -51,3 +51,16 @@ def test_subnet_ids_keep_zone_order_and_get_unique_placeholders_in_check_mode():
     assert vpc_subnet_ids(results, "public") == ["subnet-1", "subnet-2"]
     assert vpc_subnet_ids(results, "isolated") == [
         "subnet-known-after-apply-isolated-0", "subnet-known-after-apply-isolated-1"]
+
+
+def test_tier_subnet_ids_follow_the_explicit_zones_or_zone_names():
+    subnets = [
+        {"id": "subnet-b", "availability_zone": "us-east-1b", "tags": {"tier": "isolated"}},
+        {"id": "subnet-a", "availability_zone": "us-east-1a", "tags": {"tier": "isolated"}},
+        {"id": "subnet-p", "availability_zone": "us-east-1a", "tags": {"tier": "public"}},
+        {"id": "subnet-x", "availability_zone": "us-east-1a", "tags": {}},
+    ]
+    assert vpc_tier_subnet_ids(subnets, "isolated") == ["subnet-a", "subnet-b"]
+    assert vpc_tier_subnet_ids(subnets, "isolated", ["us-east-1b", "us-east-1a"]) == ["subnet-b", "subnet-a"]
+    assert vpc_tier_subnet_ids(subnets, "public") == ["subnet-p"]
+    assert vpc_tier_subnet_ids(subnets, "private") == []

@@ -5,10 +5,12 @@ import pytest
 from ansible_collections.shoppulse.analytics.plugins.filter.rds import (
     FilterModule,
     rds_change_errors,
+    rds_identifier_errors,
     rds_ingress_rule,
     rds_instance_settings,
     rds_restart_changes,
     rds_settings_errors,
+    rds_snapshot_errors,
 )
 
 SEED = {
@@ -152,7 +154,8 @@ def test_ingress_rules_take_cidrs_groups_and_descriptions():
 
 def test_every_filter_is_exported():
     assert set(FilterModule().filters()) == {
-        "rds_settings_errors", "rds_change_errors", "rds_instance_settings", "rds_restart_changes", "rds_ingress_rule"}
+        "rds_settings_errors", "rds_change_errors", "rds_instance_settings", "rds_restart_changes", "rds_ingress_rule",
+        "rds_identifier_errors", "rds_snapshot_errors"}
 
 
 def test_numbers_given_as_text_on_the_command_line_are_numbers():
@@ -163,3 +166,63 @@ def test_numbers_given_as_text_on_the_command_line_are_numbers():
     errors = rds_settings_errors({**SEED, "rds_allocated_storage": "lots", "rds_port": "x"})
     assert errors == ["rds_allocated_storage: 'lots' GB is outside 20-65536 GB, the range RDS allows for gp3",
                       "rds_port: 'x' is outside 1150-65535, the ports RDS allows"]
+
+
+@pytest.mark.parametrize(
+    "value, kind, ok",
+    [
+        ("shoppulse-analytics-db", "instance", True),
+        ("a" * 63, "instance", True),
+        ("a" * 64, "instance", False),
+        ("a" * 255, "snapshot", True),
+        ("a" * 256, "snapshot", False),
+        ("db--x", "instance", False),
+        ("db-", "snapshot", False),
+        ("1db", "snapshot", False),
+        ("", "instance", False),
+        (None, "instance", False),
+        ("snap-1", "snapshot_source", True),
+        ("rds:shoppulse-analytics-db-2026-01-01-00-05", "snapshot_source", True),
+        ("arn:aws:rds:us-east-1:123456789012:snapshot:snap-1", "snapshot_source", True),
+        ("arn:aws:rds:us-east-1:123456789012:snapshot:rds:snap-1", "snapshot_source", True),
+        ("snap_1", "snapshot_source", False),
+        ("rds:", "snapshot_source", False),
+        ("", "snapshot_source", False),
+    ],
+)
+def test_identifiers_follow_the_rds_rules(value, kind, ok):
+    errors = rds_identifier_errors(value, "some_variable", kind)
+    assert (errors == []) is ok, errors
+    assert all(error.startswith("some_variable: ") and "\n" not in error for error in errors)
+
+
+def test_a_snapshot_to_restore_is_named_in_the_settings():
+    assert not rds_settings_errors({**SEED, "rds_snapshot_identifier": "snap-1"})
+    errors = rds_settings_errors({**SEED, "rds_snapshot_identifier": "snap 1"})
+    assert len(errors) == 1 and errors[0].startswith("rds_snapshot_identifier: 'snap 1' is not a DB snapshot identifier"), errors
+
+
+SNAPSHOT = {"db_snapshot_identifier": "snap-1", "engine": "postgres", "engine_version": "15.4", "status": "available",
+            "encrypted": True, "allocated_storage": 100}
+
+
+@pytest.mark.parametrize(
+    "change, settings, expected",
+    [
+        ({"engine": "mysql", "engine_version": "8.0.35"}, {}, "restore_snapshot: snap-1 is a snapshot of mysql 8.0.35, not of PostgreSQL 15"),
+        ({"engine_version": "14.9"}, {}, "restore_snapshot: snap-1 is a snapshot of postgres 14.9, not of PostgreSQL 15"),
+        ({"status": "creating"}, {}, "restore_snapshot: snap-1 is creating, not available"),
+        ({"encrypted": False}, {}, "restore_snapshot: snap-1 is not encrypted and a restore cannot encrypt it"),
+        ({"engine_version": "15.10"}, {}, "rds_engine_version: 15.4 is older than the snapshot's 15.10"),
+        ({"allocated_storage": 200}, {}, "rds_allocated_storage: 100 GB is below the snapshot's 200 GB"),
+        ({"allocated_storage": 200}, {"rds_allocated_storage": "150"}, "rds_allocated_storage: 150 GB is below the snapshot's 200 GB"),
+    ],
+)
+def test_a_snapshot_that_cannot_become_the_instance_is_refused(change, settings, expected):
+    errors = rds_snapshot_errors({**SNAPSHOT, **change}, {**SEED, **settings}, "restore_snapshot")
+    assert len(errors) == 1 and errors[0].startswith(expected), errors
+
+
+def test_a_snapshot_may_grow_into_the_declared_settings():
+    assert not rds_snapshot_errors(SNAPSHOT, SEED, "restore_snapshot")
+    assert not rds_snapshot_errors({**SNAPSHOT, "engine_version": "15.2", "allocated_storage": 20}, SEED, "restore_snapshot")

@@ -1,0 +1,34 @@
+"""SSM Parameter Store: creating a parameter is atomic, as the Systems Manager API reference says."""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+from localenv.fidelity import entry
+
+
+@entry(
+    key="ssm-put-parameter-create-atomic",
+    api="PutParameter, DeleteParameter, DeleteParameters",
+    moto="checks that the parameter is absent and then stores it as two steps, unguarded, while its server answers "
+    "requests in threads: two concurrent `PutParameter` calls without `Overwrite` may both succeed",
+    aws="without `Overwrite`, a parameter that exists is `ParameterAlreadyExists`: of concurrent creations of one "
+    "name exactly one succeeds (what a lock kept in Parameter Store relies on)",
+    reference="https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html",
+)
+def put_parameter_create_atomic() -> None:
+    from moto.ssm.models import SimpleSystemManagerBackend  # pylint: disable=import-outside-toplevel  # patched before serving
+
+    writes = threading.Lock()
+
+    def serialised(method):
+        @functools.wraps(method)
+        def wrapper(*args, **kwargs):
+            with writes:
+                return method(*args, **kwargs)
+
+        return wrapper
+
+    for name in ("put_parameter", "delete_parameter", "delete_parameters"):
+        setattr(SimpleSystemManagerBackend, name, serialised(getattr(SimpleSystemManagerBackend, name)))

@@ -1,0 +1,1 @@
+"""Tests of what operators run against the environments: inventories, previews, the variables reference."""

@@ -1,0 +1,204 @@
+"""playbooks/destroy.yml on two private emulators at once, read back with boto3.
+
+The whole environment (site.yml up to the proxy) is refused without confirmation, destroyed after a final snapshot,
+and destroyed again, which changes nothing. Meanwhile, on the second emulator, a partly built one - no proxy layer,
+its NAT gateway gone but its elastic IP left, the instance under deletion protection as in prod - is refused until
+the run says to turn the protection off, previewed in check mode, then destroyed without a final snapshot and with
+the secret deleted at once. Nothing here needs the schema layer, so no PostgreSQL runs.
+"""
+
+import concurrent.futures
+import json
+import re
+
+import boto3
+import pytest
+
+from tests.roles.conftest import CLOSED_PORT, ansible_playbook, fixture_emulator_at  # noqa: F401  pylint: disable=unused-import
+from tests.roles.playbook_output import changed_tasks, ok, recap
+
+FULL_PORT, PARTIAL_PORT = 4691, 4692
+PLAYBOOK = "playbooks/destroy.yml"
+INSTANCE = "shoppulse-analytics-db"
+SECRET = "shoppulse-analytics/rds/master"
+CONFIRM = ("-e", "destroy_confirm=local")
+# What the emulator holds, by kind: (service, operation, list key, id key, keep) - keep drops what counts as gone.
+LISTINGS = (
+    ("ec2", "describe_vpcs", "Vpcs", "VpcId", None),
+    ("ec2", "describe_subnets", "Subnets", "SubnetId", None),
+    ("ec2", "describe_internet_gateways", "InternetGateways", "InternetGatewayId", None),
+    ("ec2", "describe_nat_gateways", "NatGateways", "NatGatewayId", lambda item: item["State"] != "deleted"),
+    ("ec2", "describe_addresses", "Addresses", "AllocationId", None),
+    ("ec2", "describe_route_tables", "RouteTables", "RouteTableId", None),
+    ("ec2", "describe_flow_logs", "FlowLogs", "FlowLogId", None),
+    ("ec2", "describe_security_groups", "SecurityGroups", "GroupId", None),
+    ("rds", "describe_db_instances", "DBInstances", "DBInstanceIdentifier", None),
+    ("rds", "describe_db_subnet_groups", "DBSubnetGroups", "DBSubnetGroupName", None),
+    ("rds", "describe_db_parameter_groups", "DBParameterGroups", "DBParameterGroupName", None),
+    ("rds", "describe_db_proxies", "DBProxies", "DBProxyName", None),
+    ("iam", "list_roles", "Roles", "RoleName", None),
+    ("logs", "describe_log_groups", "logGroups", "logGroupName", None),
+    ("secretsmanager", "list_secrets", "SecretList", "Name", None),  # scheduled for deletion: not listed
+)
+PARTIAL_KINDS = {"ec2:NatGateways", "rds:DBProxies"}  # what the partly built environment does not have
+
+
+def client(port: int, service: str):
+    return boto3.client(service, region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{port}",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def held(port: int) -> dict[str, list[str]]:
+    """Every resource of the kinds site.yml builds, as the emulator lists them (deleted NAT gateways left out)."""
+    found = {}
+    for service, operation, key, id_key, keep in LISTINGS:
+        api = client(port, service)
+        pages = api.get_paginator(operation).paginate() if api.can_paginate(operation) else [getattr(api, operation)()]
+        found[f"{service}:{key}"] = sorted(item[id_key] for page in pages for item in page[key] if keep is None or keep(item))
+    return found
+
+
+def snapshots(port: int) -> dict[str, str]:
+    return {snapshot["DBSnapshotIdentifier"]: snapshot["Status"]
+            for snapshot in client(port, "rds").describe_db_snapshots()["DBSnapshots"]}
+
+
+def destroy(port: int, *args: str):
+    """The playbook with JSON results, so that a failure's message reads as it was written."""
+    return ansible_playbook(PLAYBOOK, *args, port=port, timeout=900, env={"ANSIBLE_CALLBACK_RESULT_FORMAT": "json"})
+
+
+def failure(result) -> str:
+    """The message of the run's one failed task."""
+    assert result.returncode != 0 and recap(result)["failed"] == 1, result.stdout[-3000:]
+    return json.loads(re.search(r"^fatal: \[localhost\]: FAILED! => (\{.*\})$", result.stdout, re.MULTILINE).group(1))["msg"]
+
+
+def converge(port: int, layers: str, *args: str) -> None:
+    ok(ansible_playbook("site.yml", "--tags", layers, *args, port=port, timeout=900))
+
+
+def full_scenario(port: int) -> dict:
+    """The whole environment: refusals, destroy, destroy again - and what the emulator held after each."""
+    seen = {"empty": held(port)}
+    converge(port, "vpc,secrets,rds,rds_proxy")
+    seen["built"] = held(port)
+    seen["unconfirmed"] = destroy(port)
+    seen["misnamed"] = destroy(port, "-e", "destroy_confirm=prod")
+    seen["after_refusals"] = held(port)
+    seen["destroyed"] = destroy(port, *CONFIRM)
+    seen["after"], seen["snapshots"] = held(port), snapshots(port)
+    seen["secret"] = client(port, "secretsmanager").describe_secret(SecretId=SECRET)
+    seen["again"] = destroy(port, *CONFIRM)
+    seen["after_again"], seen["snapshots_again"] = held(port), snapshots(port)
+    return seen
+
+
+def partial_scenario(port: int) -> dict:
+    """No proxy layer, a NAT gateway deleted behind the run's back (its address stays), deletion protection on."""
+    seen = {"empty": held(port)}
+    converge(port, "vpc,secrets,rds", "-e", "rds_deletion_protection=true")
+    ec2 = client(port, "ec2")
+    for gateway in ec2.describe_nat_gateways()["NatGateways"]:
+        ec2.delete_nat_gateway(NatGatewayId=gateway["NatGatewayId"])
+    seen["built"] = held(port)
+    seen["protected"] = destroy(port, *CONFIRM, "-e", "destroy_skip_final_snapshot=true")
+    seen["after_protected"] = held(port)
+    told = (*CONFIRM, "-e", "destroy_skip_final_snapshot=true", "-e", "destroy_disable_deletion_protection=true",
+            "-e", "destroy_secret_recovery_days=0")
+    seen["preview"] = destroy(port, *told, "--check")
+    seen["after_preview"] = held(port)
+    seen["destroyed"] = destroy(port, *told)
+    seen["after"], seen["snapshots"] = held(port), snapshots(port)
+    seen["secrets"] = client(port, "secretsmanager").list_secrets(IncludePlannedDeletion=True)["SecretList"]
+    return seen
+
+
+@pytest.fixture(name="runs", scope="module")
+def fixture_runs(emulator_at):
+    """Both scenarios at once, each on its own emulator."""
+    with emulator_at(FULL_PORT), emulator_at(PARTIAL_PORT), concurrent.futures.ThreadPoolExecutor(2) as pool:
+        full, partial = pool.submit(full_scenario, FULL_PORT), pool.submit(partial_scenario, PARTIAL_PORT)
+        return {"full": full.result(), "partial": partial.result()}
+
+
+@pytest.fixture(name="full", scope="module")
+def fixture_full(runs):
+    return runs["full"]
+
+
+@pytest.fixture(name="partial", scope="module")
+def fixture_partial(runs):
+    return runs["partial"]
+
+
+def test_the_environments_build_every_kind_the_teardown_deletes(full, partial):
+    assert [kind for kind in full["built"] if full["built"][kind] == full["empty"][kind]] == []
+    assert {kind for kind in partial["built"] if partial["built"][kind] == partial["empty"][kind]} == PARTIAL_KINDS
+    assert len(partial["built"]["ec2:Addresses"]) == len(partial["empty"]["ec2:Addresses"]) + 1  # the gateway's address
+
+
+def test_without_confirmation_nothing_changes_and_one_line_says_what_to_pass(full):
+    assert failure(full["unconfirmed"]) == "destroy_confirm: pass -e destroy_confirm=local to destroy the environment local"
+    assert failure(full["misnamed"]) == (
+        "destroy_confirm: 'prod' is not this inventory's environment; pass -e destroy_confirm=local to destroy the environment local")
+    assert recap(full["unconfirmed"])["changed"] == recap(full["misnamed"])["changed"] == 0
+    assert full["after_refusals"] == full["built"]
+
+
+def test_check_mode_names_what_it_would_delete_and_deletes_nothing(partial):
+    preview = partial["preview"]
+    assert ok(preview)["changed"] > 0
+    assert "local: would delete" in preview.stdout and f"instance {INSTANCE}, with no final snapshot" in preview.stdout
+    assert {"shoppulse.analytics.rds : Ensure the instance's deletion protection is off",
+            "shoppulse.analytics.rds : Ensure the instance is deleted, after a final snapshot unless skipped",
+            "shoppulse.analytics.secrets : Ensure the secret is deleted or scheduled for deletion",
+            "shoppulse.analytics.vpc : Ensure the NAT gateways' elastic IPs are released",
+            "shoppulse.analytics.vpc : Ensure the VPC is deleted"} <= set(changed_tasks(preview))
+    assert partial["after_preview"] == partial["built"]
+
+
+def test_destroy_leaves_nothing_of_the_environment(full):
+    ok(full["destroyed"])
+    assert full["after"] == full["empty"]
+
+
+def test_destroy_keeps_a_final_snapshot_and_a_recoverable_secret(full):
+    taken = [name for name, status in full["snapshots"].items() if status == "available"]
+    assert len(taken) == 1 and re.fullmatch(rf"{INSTANCE}-final-\d{{8}}-\d{{6}}", taken[0]), full["snapshots"]
+    assert f"final snapshot {taken[0]}" in full["destroyed"].stdout
+    assert "DeletedDate" in full["secret"]  # scheduled for deletion, restorable for the recovery window
+
+
+def test_a_second_destroy_changes_nothing_and_takes_no_snapshot(full):
+    assert ok(full["again"])["changed"] == 0, changed_tasks(full["again"])
+    assert full["after_again"] == full["empty"]
+    assert full["snapshots_again"] == full["snapshots"]
+
+
+def test_deletion_protection_stops_the_run_before_any_change(partial):
+    assert failure(partial["protected"]) == (
+        f"destroy_disable_deletion_protection: the instance {INSTANCE} has deletion protection on; "
+        "pass -e destroy_disable_deletion_protection=true to turn it off and delete the instance")
+    assert recap(partial["protected"])["changed"] == 0
+    assert partial["after_protected"] == partial["built"]
+
+
+def test_a_partly_built_environment_is_destroyed_whole_without_a_snapshot(partial):
+    ok(partial["destroyed"])
+    assert partial["after"] == partial["empty"]  # the NAT gateway's orphaned address included
+    assert partial["snapshots"] == {}
+    assert "this run took no final snapshot" in partial["destroyed"].stdout
+    assert [secret["Name"] for secret in partial["secrets"]] == []  # deleted at once, without recovery
+
+
+@pytest.mark.parametrize("assignment, expected", [
+    ("destroy_secret_recovery_days=3",
+     "destroy_secret_recovery_days: '3' must be 0 (delete at once, without recovery) or 7 to 30 days"),
+    ("destroy_skip_final_snapshot=maybe", "destroy_skip_final_snapshot: 'maybe' is not true or false"),
+    ("destroy_disable_deletion_protection=please", "destroy_disable_deletion_protection: 'please' is not true or false"),
+])
+def test_a_bad_setting_stops_the_run_before_any_aws_call(assignment, expected):
+    result = destroy(CLOSED_PORT, *CONFIRM, "-e", assignment)  # nothing listens there: an AWS call would fail otherwise
+    assert failure(result) == expected
+    assert recap(result)["ok"] == 1  # the confirmation, and nothing after the settings check

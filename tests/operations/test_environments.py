@@ -1,0 +1,192 @@
+"""The AWS environments' inventories, dev, staging and prod: each parses, differs from the others where
+environments really differ, and previews (`site.yml --check --diff`) on an empty account without changing it.
+
+The three previews run at once against one private emulator. The inventories have no endpoint: the runs point
+every AWS call there with -e (and AWS_ENDPOINT_URL, with dummy keys, so that nothing can reach AWS).
+"""
+
+import concurrent.futures
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+import pytest
+
+from tests.roles.conftest import CHECKOUT, ansible_playbook, fixture_emulator_at  # noqa: F401  pylint: disable=unused-import
+from tests.roles.playbook_output import changed_tasks, ok
+
+PORT = 4681
+ENVIRONMENTS = ("dev", "staging", "prod")
+SEED_CLASS = "db.t3.medium"
+# Values CloudWatch Logs accepts as a retention (PutRetentionPolicy).
+LOG_RETENTIONS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+LOG_RETENTION_VARS = ("vpc_flow_log_retention_days", "rds_log_retention_days", "rds_proxy_log_retention_days")
+INSTANCE_PLAN_TASK = "shoppulse.analytics.rds : Show the instance settings before and after this run"
+NAT_TASK = "shoppulse.analytics.vpc : Ensure the NAT gateway exists with its tags in "
+# What the emulator holds, by kind: (service, operation, list key, id key).
+LISTINGS = (
+    ("ec2", "describe_vpcs", "Vpcs", "VpcId"),
+    ("ec2", "describe_subnets", "Subnets", "SubnetId"),
+    ("ec2", "describe_internet_gateways", "InternetGateways", "InternetGatewayId"),
+    ("ec2", "describe_nat_gateways", "NatGateways", "NatGatewayId"),
+    ("ec2", "describe_addresses", "Addresses", "AllocationId"),
+    ("ec2", "describe_security_groups", "SecurityGroups", "GroupId"),
+    ("ec2", "describe_route_tables", "RouteTables", "RouteTableId"),
+    ("ec2", "describe_flow_logs", "FlowLogs", "FlowLogId"),
+    ("logs", "describe_log_groups", "logGroups", "logGroupName"),
+    ("iam", "list_roles", "Roles", "RoleName"),
+    ("secretsmanager", "list_secrets", "SecretList", "Name"),
+    ("rds", "describe_db_instances", "DBInstances", "DBInstanceIdentifier"),
+    ("rds", "describe_db_subnet_groups", "DBSubnetGroups", "DBSubnetGroupName"),
+    ("rds", "describe_db_parameter_groups", "DBParameterGroups", "DBParameterGroupName"),
+    ("rds", "describe_db_proxies", "DBProxies", "DBProxyName"),
+    ("ssm", "describe_parameters", "Parameters", "Name"),  # the rollout lock
+)
+
+
+def ansible_inventory(env: str) -> dict:
+    argv = [str(Path(sys.executable).parent / "ansible-inventory"), "-i", f"inventories/{env}", "--list"]
+    result = subprocess.run(argv, cwd=CHECKOUT, env={**os.environ, "ANSIBLE_CONFIG": str(CHECKOUT / "ansible.cfg")},
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0 and not result.stderr.strip(), result.stderr
+    return json.loads(result.stdout)
+
+
+def hosts(inventory: dict, group: str) -> list[str]:
+    return inventory.get(group, {}).get("hosts", [])
+
+
+def held(endpoint_url: str) -> dict[str, list[str]]:
+    """Every resource of the kinds site.yml builds, as the emulator lists them."""
+    clients, found = {}, {}
+    for service, operation, key, id_key in LISTINGS:
+        client = clients.setdefault(service, boto3.client(service, region_name="us-east-1", endpoint_url=endpoint_url,
+                                                          aws_access_key_id="testing", aws_secret_access_key="testing"))
+        pages = client.get_paginator(operation).paginate() if client.can_paginate(operation) else [getattr(client, operation)()]
+        found[f"{service}:{key}"] = sorted(item[id_key] for page in pages for item in page[key])
+    return found
+
+
+def instance_plan(result) -> dict:
+    """The instance settings the preview shows after the run (the task's diff, JSON)."""
+    after = re.search(rf"^TASK \[{re.escape(INSTANCE_PLAN_TASK)}\].*?^\+\+\+ after\n@@[^\n]*\n-[^\n]*\n(.*?)^(?!\+)",
+                      result.stdout, re.MULTILINE | re.DOTALL)
+    assert after, f"no instance plan in the output: {result.stdout[-3000:]}"
+    return json.loads("".join(line[1:] for line in after.group(1).splitlines(keepends=True)))
+
+
+@pytest.fixture(name="inventories", scope="module")
+def fixture_inventories():
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        return dict(zip(("local", *ENVIRONMENTS), pool.map(ansible_inventory, ("local", *ENVIRONMENTS))))
+
+
+@pytest.fixture(name="settings", scope="module")
+def fixture_settings(inventories):
+    """Each AWS environment's variables, as the controller (aws_control's localhost) sees them."""
+    return {env: inventories[env]["_meta"]["hostvars"]["localhost"] for env in ENVIRONMENTS}
+
+
+@pytest.fixture(name="previews", scope="module")
+def fixture_previews(emulator_at, tmp_path_factory):
+    """``site.yml --check --diff`` of each environment, at once, on one empty emulator; what it held before and after."""
+    artifacts = tmp_path_factory.mktemp("artifacts")
+    with emulator_at(PORT) as endpoint_url:
+        before = held(endpoint_url)
+        aws = [arg for var in (f"shoppulse_aws_endpoint_url={endpoint_url}", "shoppulse_aws_access_key=testing",
+                               "shoppulse_aws_secret_key=testing") for arg in ("-e", var)]
+        with concurrent.futures.ThreadPoolExecutor(len(ENVIRONMENTS)) as pool:
+            runs = {env: pool.submit(ansible_playbook, "site.yml", "--check", "--diff", *aws, port=PORT, inventory=env, timeout=900,
+                                     env={"AWS_ENDPOINT_URL": endpoint_url, "AWS_ACCESS_KEY_ID": "testing",
+                                          "AWS_SECRET_ACCESS_KEY": "testing", "SHOPPULSE_ARTIFACTS_DIR": str(artifacts / env)})
+                    for env in ENVIRONMENTS}
+            results = {env: run.result() for env, run in runs.items()}
+        return {"results": results, "before": before, "after": held(endpoint_url), "artifacts": artifacts}
+
+
+# --- the inventories -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_inventory_runs_aws_calls_here_and_the_schema_inside_the_vpc(inventories, env):
+    inventory = inventories[env]
+    assert hosts(inventory, "aws_control") == ["localhost"]
+    assert inventory["_meta"]["hostvars"]["localhost"]["ansible_connection"] == "local"
+    runners = hosts(inventory, "schema_runner")
+    assert len(runners) == 1 and runners[0] != "localhost", runners
+    assert "ansible_host" in inventory["_meta"]["hostvars"][runners[0]]
+    assert not hosts(inventory, "local_rds_standin")
+    for host, hostvars in inventory["_meta"]["hostvars"].items():
+        emulator = sorted(name for name in hostvars if name.startswith("shoppulse_aws_") and name != "shoppulse_aws_region")
+        assert not emulator, f"{env}/{host}: {emulator} would bypass the AWS credential chain"
+
+
+def test_every_environment_has_names_of_its_own(inventories, settings):
+    for env, hostvars in settings.items():
+        assert hostvars["shoppulse_environment"] == env
+        assert hostvars["shoppulse_name"].endswith(f"-{env}"), hostvars["shoppulse_name"]
+    names = [inventories[env]["_meta"]["hostvars"]["localhost"]["shoppulse_name"] for env in ("local", *ENVIRONMENTS)]
+    assert len(set(names)) == len(names), names
+
+
+def test_only_prod_is_protected_and_zone_redundant(settings):
+    assert {env: (s["rds_deletion_protection"], s["vpc_nat_gateway_per_az"]) for env, s in settings.items()} == {
+        "dev": (False, False), "staging": (False, False), "prod": (True, True)}
+
+
+def test_prod_runs_a_larger_non_burstable_class_and_dev_the_seeds(settings):
+    assert settings["dev"]["rds_instance_class"] == SEED_CLASS
+    assert not settings["prod"]["rds_instance_class"].startswith("db.t"), settings["prod"]["rds_instance_class"]
+
+
+def test_seed_requirements_kept_where_no_environment_needs_otherwise(settings):
+    assert not any(s["rds_multi_az"] for s in settings.values())  # the seed: Multi-AZ off
+    assert all(s["rds_backup_retention_days"] == 0 for s in settings.values())  # the seed: backups disabled
+
+
+@pytest.mark.parametrize("variable", LOG_RETENTION_VARS)
+def test_log_retention_is_valid_and_grows_toward_prod(settings, variable):
+    days = [settings[env][variable] for env in ENVIRONMENTS]
+    assert set(days) <= LOG_RETENTIONS, days
+    assert days == sorted(days) and days[0] < days[-1], days
+
+
+def test_performance_insights_free_tier_outside_prod(settings):
+    days = {env: s["rds_performance_insights_retention_days"] for env, s in settings.items()}
+    assert days["dev"] == days["staging"] == 7, days
+    assert days["prod"] == 731 or (days["prod"] % 31 == 0 and 31 <= days["prod"] <= 713), days
+
+
+# --- the previews ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_preview_validates_and_plans_the_environment(previews, settings, env):
+    result, wanted = previews["results"][env], settings[env]
+    assert ok(result)["changed"] > 0  # what it would create
+    plan = instance_plan(result)
+    assert {key: plan[key] for key in ("instance_class", "deletion_protection", "multi_az", "backup_retention_period",
+                                       "performance_insights_retention_period")} == {
+        "instance_class": wanted["rds_instance_class"], "deletion_protection": wanted["rds_deletion_protection"],
+        "multi_az": wanted["rds_multi_az"], "backup_retention_period": wanted["rds_backup_retention_days"],
+        "performance_insights_retention_period": wanted["rds_performance_insights_retention_days"]}
+    assert plan["subnet_group"] == f"{wanted['shoppulse_name']}-db-subnets"
+    nat_gateways = [task for task in changed_tasks(result) if task.startswith(NAT_TASK)]
+    assert len(nat_gateways) == (2 if wanted["vpc_nat_gateway_per_az"] else 1), nat_gateways
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_preview_ends_the_schema_layer_before_reaching_the_runner(previews, env):
+    result = previews["results"][env]
+    assert "PLAY [Build the schema layer]" in result.stdout
+    assert "TASK [shoppulse.analytics.schema" not in result.stdout
+    assert "UNREACHABLE" not in result.stdout
+
+
+def test_previews_change_nothing(previews):
+    assert previews["after"] == previews["before"]
+    assert not any(previews["artifacts"].iterdir()), "a preview wrote outputs.json"

@@ -1,0 +1,127 @@
+"""playbooks/rotate_credentials.yml on a private local environment, without a rotation function: the playbook's own
+four steps. Read back from the emulator (boto3) and the local PostgreSQL server standing in for RDS (psycopg2).
+
+One converge (the layers up to the schema, whose play runs the local stand-in that sets the master password from the
+secret); the tests then run in order on that environment: a rotation, an interrupted rotation resumed, check mode,
+and site.yml again, which must change nothing - the stand-in must not set the old password back.
+"""
+
+import concurrent.futures
+import json
+
+import boto3
+import psycopg2
+import pytest
+
+from tests.roles.conftest import ansible_playbook, fixture_local_environment_at  # noqa: F401  pylint: disable=unused-import
+from tests.roles.playbook_output import changed_tasks, ok, recap
+
+PORT, PG_PORT = 4712, 55511
+SECRET = "shoppulse-analytics/rds/master"
+PLAYBOOK = "playbooks/rotate_credentials.yml"
+LAYERS = "vpc,secrets,rds,rds_proxy,schema"  # the schema play needs the proxy's outputs
+TRY_PENDING = "Try logging in with the AWSPENDING password, which the run that stopped may have set already"
+
+
+@pytest.fixture(name="env", scope="module")
+def fixture_env(local_environment_at):
+    with local_environment_at(PORT, PG_PORT) as env:
+        ok(run(env, "site.yml", "--tags", LAYERS, timeout=600))
+        yield env
+
+
+@pytest.fixture(name="sm", scope="module")
+def fixture_sm(env):  # pylint: disable=unused-argument  # the emulator runs while env does
+    return boto3.client("secretsmanager", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{PORT}",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def run(env, playbook, *args, timeout=300):
+    return ansible_playbook(playbook, *args, port=PORT, env=env, timeout=timeout)
+
+
+def labels(sm):
+    return {version: sorted(stages) for version, stages in sm.describe_secret(SecretId=SECRET)["VersionIdsToStages"].items() if stages}
+
+
+def credentials(sm, stage="AWSCURRENT"):
+    return json.loads(sm.get_secret_value(SecretId=SECRET, VersionStage=stage)["SecretString"])
+
+
+def holder(sm, stage):
+    return next((version for version, stages in labels(sm).items() if stage in stages), None)
+
+
+def logs_in(username, password):
+    try:
+        psycopg2.connect(host="127.0.0.1", port=PG_PORT, user=username, password=password, dbname="postgres",
+                         sslmode="require", connect_timeout=5).close()
+    except psycopg2.OperationalError as error:
+        assert "password authentication failed" in str(error), error
+        return False
+    return True
+
+
+def test_rotation_makes_a_new_password_current_in_the_secret_and_the_database_and_prints_neither(env, sm):
+    old = credentials(sm)
+    old_version = holder(sm, "AWSCURRENT")
+
+    result = run(env, PLAYBOOK, "-vvv")
+
+    ok(result)
+    new = credentials(sm)
+    assert new["password"] != old["password"] and len(new["password"]) == 32
+    assert {k: v for k, v in new.items() if k != "password"} == {k: v for k, v in old.items() if k != "password"}
+    assert credentials(sm, "AWSPREVIOUS")["password"] == old["password"]
+    assert labels(sm) == {old_version: ["AWSPREVIOUS"], holder(sm, "AWSCURRENT"): ["AWSCURRENT"]}, "no AWSPENDING is left"
+    assert logs_in(new["username"], new["password"]) and not logs_in(old["username"], old["password"])
+    output = result.stdout + result.stderr
+    assert old["password"] not in output and new["password"] not in output
+
+
+def test_an_interrupted_rotation_is_finished_by_the_next_run_without_lockout(env, sm):
+    current = credentials(sm)
+    previous_version = holder(sm, "AWSCURRENT")
+    # A run stopped after setSecret: AWSPENDING staged and set on the database, AWSCURRENT no longer accepted.
+    pending = {**current, "password": "Resumed-" + "x" * 24}
+    token = sm.put_secret_value(SecretId=SECRET, SecretString=json.dumps(pending), VersionStages=["AWSPENDING"])["VersionId"]
+    with psycopg2.connect(host="127.0.0.1", port=PG_PORT, user=current["username"], password=current["password"],
+                          dbname="postgres", sslmode="require") as connection, connection.cursor() as cursor:
+        cursor.execute("ALTER ROLE CURRENT_USER PASSWORD %s", (pending["password"],))
+    connection.close()
+    assert not logs_in(current["username"], current["password"])
+
+    result = run(env, PLAYBOOK, "-vvv")
+
+    ok(result)
+    assert f"TASK [{TRY_PENDING}]" in result.stdout, "AWSCURRENT was refused: the run logs in with AWSPENDING"
+    assert labels(sm) == {previous_version: ["AWSPREVIOUS"], token: ["AWSCURRENT"]}, "the staged version is current, not a new one"
+    assert credentials(sm)["password"] == pending["password"]
+    assert logs_in(current["username"], pending["password"]) and not logs_in(current["username"], current["password"])
+    output = result.stdout + result.stderr
+    assert pending["password"] not in output and current["password"] not in output
+
+
+def test_check_mode_and_site_yml_after_rotation_change_nothing(env, sm):
+    before = labels(sm)
+    current = credentials(sm)
+
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:  # both only read: they run at once
+        preview = pool.submit(run, env, PLAYBOOK, "--check")
+        site = pool.submit(run, env, "site.yml", "--tags", LAYERS, timeout=600)
+        preview, site = preview.result(), site.result()
+
+    assert ok(preview)["changed"] == 0 and "would get a new password as AWSPENDING" in preview.stdout
+    assert ok(site)["changed"] == 0, changed_tasks(site)
+    assert labels(sm) == before
+    assert logs_in(current["username"], current["password"]), "site.yml set another password on the database"
+
+
+def test_bad_input_fails_in_one_line_before_any_change(env, sm):
+    before = labels(sm)
+
+    result = run(env, PLAYBOOK, "-e", "rotate_wait_timeout=soon")
+
+    assert result.returncode != 0 and recap(result)["failed"] == 1
+    assert "rotate_wait_timeout: 'soon' is not a number of seconds (at least 1)" in result.stdout
+    assert labels(sm) == before

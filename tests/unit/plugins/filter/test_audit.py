@@ -1,0 +1,290 @@
+"""posture_findings: each rule passes on a sound environment and fails, naming the cause, when broken."""
+
+import copy
+
+import pytest
+
+from ansible_collections.shoppulse.analytics.plugins.filter.audit import FilterModule, posture_findings, posture_table
+
+SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shoppulse-analytics/rds/master-AbCdEf"
+PROXY_ROLE = "shoppulse-analytics-proxy-role"
+PROXY_ROLE_ARN = f"arn:aws:iam::123456789012:role/{PROXY_ROLE}"
+GROUP = "sg-0123456789abcdef0"
+ISOLATED = ["subnet-iso-a", "subnet-iso-b"]
+LOCAL = {"destination_cidr_block": "10.0.0.0/16", "gateway_id": "local", "state": "active"}
+READ_SECRET = {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": SECRET_ARN}
+
+
+def table(table_id, subnets=(), main=False, routes=(LOCAL,)):
+    associations = [{"subnet_id": subnet, "main": False} for subnet in subnets] + ([{"main": True}] if main else [])
+    return {"id": table_id, "associations": associations, "routes": list(routes)}
+
+
+def policy(name, *statements, kind="inline"):
+    return {"name": name, "kind": kind, "document": {"Version": "2012-10-17", "Statement": list(statements)}}
+
+
+SOUND = {
+    "vpc": {
+        "vpc_id": "vpc-1",
+        "isolated_subnet_ids": ISOLATED,
+        "route_tables": [
+            table("rtb-main", main=True),
+            table("rtb-public", ["subnet-pub-a"], routes=[LOCAL, {"destination_cidr_block": "0.0.0.0/0", "gateway_id": "igw-1"}]),
+            table("rtb-isolated", ISOLATED),
+        ],
+        "flow_logs": [{"flow_log_id": "fl-1", "resource_id": "vpc-1", "flow_log_status": "ACTIVE", "traffic_type": "ALL"}],
+    },
+    "secrets": {"secret_arn": SECRET_ARN, "secret_name": "shoppulse-analytics/rds/master", "resource_policy": None},
+    "rds": {
+        "instance_identifier": "shoppulse-analytics-db",
+        "port": 5432,
+        "security_group_id": GROUP,
+        "security_group_ingress": [
+            {"ip_protocol": "tcp", "from_port": 5432, "to_port": 5432, "user_id_group_pairs": [{"group_id": GROUP}],
+             "ip_ranges": [], "ipv6_ranges": [], "prefix_list_ids": []},
+        ],
+        "settings": {
+            "publicly_accessible": False,
+            "storage_encrypted": True,
+            "deletion_protection": True,
+            "performance_insights_enabled": True,
+            "log_exports": ["postgresql", "upgrade"],
+            "parameter_group": "shoppulse-analytics-db-postgres15",
+            "security_groups": [GROUP],
+        },
+    },
+    "rds_proxy": {"proxy_name": "shoppulse-analytics-proxy", "proxy_arn": "arn:aws:rds:us-east-1:123456789012:db-proxy:prx-1",
+                  "require_tls": True, "role_name": PROXY_ROLE, "role_arn": PROXY_ROLE_ARN},
+    "parameters": {"rds.force_ssl": {"value": "1", "source": "user"}},
+    "principals": [
+        {"type": "role", "name": PROXY_ROLE, "arn": PROXY_ROLE_ARN, "policies": [policy("read-database-secret", READ_SECRET)]},
+        {"type": "role", "name": "shoppulse-analytics-flow-logs", "policies": [
+            policy("deliver-flow-logs", {"Effect": "Allow", "Action": ["logs:PutLogEvents"], "Resource": "*"})]},
+        {"type": "user", "name": "deployer", "groups": [], "policies": [
+            {"name": "AdministratorAccess", "kind": "aws-managed", "arn": "arn:aws:iam::aws:policy/AdministratorAccess", "document": None}]},
+    ],
+    "expected": {"deletion_protection": True, "extra_ingress": []},
+}
+
+
+def findings(facts):
+    return {finding["rule"]: finding for finding in posture_findings(facts)}
+
+
+def changed(path: str, value):
+    """SOUND with the value at a dotted path replaced."""
+    facts = copy.deepcopy(SOUND)
+    *parents, last = path.split(".")
+    target = facts
+    for key in parents:
+        target = target[key]
+    target[last] = value
+    return facts
+
+
+def test_a_sound_environment_passes_every_rule_in_order():
+    found = posture_findings(SOUND)
+    assert [finding["rule"] for finding in found] == list(range(1, 12))
+    assert all(finding["passed"] for finding in found), [finding for finding in found if not finding["passed"]]
+    assert len({finding["name"] for finding in found}) == 11
+
+
+@pytest.mark.parametrize(
+    "rule, facts, detail",
+    [
+        (1, changed("rds.settings.publicly_accessible", True), "shoppulse-analytics-db is publicly accessible"),
+        (2, changed("rds.settings.storage_encrypted", False), "shoppulse-analytics-db storage is not encrypted"),
+        (3, changed("parameters", {"rds.force_ssl": {"value": "0"}}), "shoppulse-analytics-db-postgres15 has rds.force_ssl = 0"),
+        (3, changed("parameters", {}), "shoppulse-analytics-db-postgres15 has rds.force_ssl = unset"),
+        (4, changed("rds_proxy.require_tls", False), "shoppulse-analytics-proxy accepts connections without TLS"),
+        (4, changed("rds_proxy.proxy_arn", None), "no DB proxy shoppulse-analytics-proxy"),
+        (8, changed("rds.settings.performance_insights_enabled", False), "Performance Insights off"),
+        (9, changed("rds.settings.log_exports", ["postgresql"]), "does not export upgrade"),
+        (9, changed("rds.settings.log_exports", []), "does not export postgresql, upgrade"),
+        (11, changed("rds.settings.deletion_protection", False), "deletion protection off (rds_deletion_protection is true)"),
+    ],
+    ids=["public", "unencrypted", "force-ssl-0", "force-ssl-unset", "proxy-tls-off", "no-proxy", "pi-off", "upgrade-log",
+         "no-logs", "deletion-protection-off"],
+)
+def test_a_broken_setting_fails_its_rule_only(rule, facts, detail):
+    found = findings(facts)
+    assert not found[rule]["passed"] and detail in found[rule]["detail"], found[rule]
+    assert [number for number, finding in found.items() if not finding["passed"]] == [rule]
+
+
+def test_without_an_instance_every_instance_rule_fails_naming_it():
+    found = findings(changed("rds.settings", {}))
+    for rule in (1, 2, 3, 8, 9, 11):
+        assert found[rule] == {**found[rule], "passed": False, "detail": "no DB instance shoppulse-analytics-db"}
+
+
+def test_deletion_protection_is_only_required_when_the_environment_asks_for_it():
+    facts = changed("expected.deletion_protection", False)
+    facts["rds"]["settings"]["deletion_protection"] = False
+    assert findings(facts)[11] == {"rule": 11, "name": "deletion-protection", "passed": True,
+                                   "detail": "not asked for (rds_deletion_protection is false); off"}
+
+
+@pytest.mark.parametrize(
+    "permission, detail",
+    [
+        ({"ip_protocol": "tcp", "from_port": 22, "to_port": 22, "ip_ranges": [{"cidr_ip": "0.0.0.0/0"}]}, "admits tcp 22 from 0.0.0.0/0"),
+        ({"ip_protocol": "tcp", "from_port": 5432, "to_port": 5432, "ip_ranges": [{"cidr_ip": "10.9.0.0/16"}]}, "admits tcp 5432 from 10.9.0.0/16"),
+        ({"ip_protocol": "tcp", "from_port": 5432, "to_port": 5432, "user_id_group_pairs": [{"group_id": "sg-other"}]},
+         "admits tcp 5432 from sg-other"),
+        ({"ip_protocol": "-1", "user_id_group_pairs": [{"group_id": GROUP}]}, f"admits all traffic from {GROUP}"),
+        ({"ip_protocol": "tcp", "from_port": 0, "to_port": 65535, "ipv6_ranges": [{"cidr_ipv6": "::/0"}]}, "admits tcp 0-65535 from ::/0"),
+        ({"ip_protocol": "tcp", "from_port": 5432, "to_port": 5432, "prefix_list_ids": [{"prefix_list_id": "pl-1"}]}, "admits tcp 5432 from pl-1"),
+    ],
+    ids=["ssh-from-anywhere", "undeclared-cidr", "undeclared-group", "all-traffic-from-itself", "ipv6-all-ports", "prefix-list"],
+)
+def test_anything_beyond_itself_and_the_declared_sources_fails_the_security_group_rule(permission, detail):
+    facts = copy.deepcopy(SOUND)
+    facts["rds"]["security_group_ingress"].append(permission)
+    found = findings(facts)[5]
+    assert not found["passed"] and found["detail"] == f"{GROUP} {detail}", found
+
+
+def test_declared_sources_pass_the_security_group_rule():
+    facts = changed("expected.extra_ingress", ["10.0.2.0/24", {"source": "sg-runner", "description": "schema runner"}])
+    facts["rds"]["security_group_ingress"].append({"ip_protocol": "tcp", "from_port": 5432, "to_port": 5432,
+                                                   "ip_ranges": [{"cidr_ip": "10.0.2.0/24"}],
+                                                   "user_id_group_pairs": [{"group_id": "sg-runner"}]})
+    assert findings(facts)[5]["passed"]
+
+
+def test_an_instance_in_another_group_fails_the_security_group_rule():
+    found = findings(changed("rds.settings.security_groups", [GROUP, "sg-default"]))[5]
+    assert not found["passed"] and found["detail"] == "the instance is also in sg-default"
+
+
+def test_a_missing_security_group_fails_its_rule():
+    assert findings(changed("rds.security_group_id", None))[5]["detail"] == "no database security group"
+
+
+def test_a_route_out_of_an_isolated_table_fails_naming_subnets_and_target():
+    facts = copy.deepcopy(SOUND)
+    facts["vpc"]["route_tables"][2]["routes"].append({"destination_cidr_block": "0.0.0.0/0", "nat_gateway_id": "nat-1"})
+    found = findings(facts)[6]
+    assert not found["passed"]
+    assert found["detail"] == "subnet-iso-a via rtb-isolated: 0.0.0.0/0 -> nat-1; subnet-iso-b via rtb-isolated: 0.0.0.0/0 -> nat-1"
+
+
+def test_an_isolated_subnet_without_a_table_is_judged_by_the_main_table():
+    facts = copy.deepcopy(SOUND)
+    tables = facts["vpc"]["route_tables"]
+    tables[2]["associations"] = [{"subnet_id": "subnet-iso-a", "main": False}]
+    assert findings(facts)[6]["passed"]  # the main table has the local route only
+    tables[0]["routes"].append({"destination_prefix_list_id": "pl-s3", "gateway_id": "vpce-1"})
+    found = findings(facts)[6]
+    assert not found["passed"] and found["detail"] == "subnet-iso-b via rtb-main (main): pl-s3 -> vpce-1"
+
+
+def test_without_isolated_subnets_the_route_rule_fails():
+    found = findings(changed("vpc.isolated_subnet_ids", []))[6]
+    assert not found["passed"] and found["detail"] == "no isolated subnets in VPC vpc-1"
+
+
+@pytest.mark.parametrize(
+    "flow_logs, detail",
+    [
+        ([], "no flow log on vpc-1"),
+        ([{"flow_log_id": "fl-1", "resource_id": "vpc-1", "flow_log_status": "ACTIVE", "traffic_type": "REJECT"}],
+         "no ACTIVE flow log of ALL traffic on vpc-1 (fl-1: REJECT traffic, ACTIVE)"),
+        ([{"flow_log_id": "fl-1", "resource_id": "vpc-1", "flow_log_status": "INACTIVE", "traffic_type": "ALL"}],
+         "no ACTIVE flow log of ALL traffic on vpc-1 (fl-1: ALL traffic, INACTIVE)"),
+        ([{"flow_log_id": "fl-2", "resource_id": "vpc-other", "flow_log_status": "ACTIVE", "traffic_type": "ALL"}], "no flow log on vpc-1"),
+    ],
+    ids=["none", "rejects-only", "inactive", "other-vpc"],
+)
+def test_flow_logs_must_capture_all_traffic_of_the_vpc(flow_logs, detail):
+    found = findings(changed("vpc.flow_logs", flow_logs))[7]
+    assert not found["passed"] and found["detail"] == detail
+
+
+def test_without_a_vpc_the_flow_log_rule_fails():
+    assert findings(changed("vpc.vpc_id", None))[7] == {"rule": 7, "name": "flow-logs-all", "passed": False, "detail": "no VPC"}
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {"Effect": "Allow", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::123456789012:root"]}, "Action": "secretsmanager:*"},
+    ],
+    ids=["anyone", "account-root"],
+)
+def test_a_resource_policy_granting_others_fails_the_secret_rule(statement):
+    found = findings(changed("secrets.resource_policy", {"Version": "2012-10-17", "Statement": [statement]}))[10]
+    principal = "*" if statement["Principal"] == "*" else "arn:aws:iam::123456789012:root"
+    assert not found["passed"] and found["detail"] == f"resource policy lets {principal} read it"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {"Effect": "Allow", "Principal": {"AWS": PROXY_ROLE_ARN}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"},
+        {"Effect": "Deny", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*"},
+        {"Effect": "Allow", "Principal": "*", "Action": "secretsmanager:DescribeSecret", "Resource": "*"},
+    ],
+    ids=["proxy-role", "deny", "other-action"],
+)
+def test_a_resource_policy_that_grants_no_one_else_passes(statement):
+    assert findings(changed("secrets.resource_policy", {"Version": "2012-10-17", "Statement": statement}))[10]["passed"]
+
+
+@pytest.mark.parametrize(
+    "principal, reader",
+    [
+        ({"type": "role", "name": "reporting", "policies": [policy("read", READ_SECRET)]}, "role reporting (read)"),
+        ({"type": "user", "name": "alice", "groups": [], "policies": [
+            policy("all-secrets", {"Effect": "Allow", "Action": ["secretsmanager:Get*"], "Resource": "arn:aws:secretsmanager:*:*:secret:*"},
+                   kind="customer-managed")]}, "user alice (all-secrets)"),
+        ({"type": "group", "name": "ops", "policies": [policy("admin", {"Effect": "Allow", "Action": "*", "Resource": "*"})]}, "group ops (admin)"),
+        ({"type": "role", "name": "everything-but-iam", "policies": [
+            policy("not-iam", {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})]}, "role everything-but-iam (not-iam)"),
+        ({"type": "role", "name": "by-prefix", "policies": [
+            policy("prefix", {"Effect": "Allow", "Action": "SecretsManager:GetSecretValue",
+                              "Resource": "arn:aws:secretsmanager:us-east-1:123456789012:secret:shoppulse-analytics/rds/master-??????"})]},
+         "role by-prefix (prefix)"),
+    ],
+    ids=["inline-role", "customer-managed-user", "group-admin", "not-action", "wildcard-arn"],
+)
+def test_an_iam_policy_granting_another_principal_fails_the_secret_rule(principal, reader):
+    facts = copy.deepcopy(SOUND)
+    facts["principals"].append(principal)
+    found = findings(facts)[10]
+    assert not found["passed"] and found["detail"] == f"{reader} may read it"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "arn:aws:secretsmanager:us-east-1:123456789012:secret:other-*"},
+        {"Effect": "Allow", "Action": "*", "NotResource": SECRET_ARN},
+        {"Effect": "Allow", "NotAction": "secretsmanager:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "*", "Resource": "*"},
+    ],
+    ids=["other-secret", "not-resource", "not-action-secrets", "deny"],
+)
+def test_iam_policies_that_do_not_reach_the_secret_pass(statement):
+    facts = copy.deepcopy(SOUND)
+    facts["principals"].append({"type": "role", "name": "other", "policies": [policy("p", statement)]})
+    assert findings(facts)[10]["passed"]
+
+
+def test_without_a_secret_the_secret_rule_fails():
+    found = findings(changed("secrets.secret_arn", None))[10]
+    assert not found["passed"] and found["detail"] == "no secret shoppulse-analytics/rds/master"
+
+
+def test_the_table_has_one_aligned_line_per_rule():
+    lines = posture_table(posture_findings(changed("rds.settings.publicly_accessible", True))).splitlines()
+    assert len(lines) == 11
+    assert lines[0] == "FAIL  1 instance-not-public    shoppulse-analytics-db is publicly accessible"
+    assert lines[9].startswith("PASS 10 secret-proxy-only      only role shoppulse-analytics-proxy-role may read")
+
+
+def test_the_filters_are_registered():
+    assert set(FilterModule().filters()) == {"posture_findings", "posture_table"}
