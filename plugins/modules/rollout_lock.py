@@ -10,13 +10,18 @@ short_description: Take and give back an environment's rollout lock, kept in SSM
 description:
   - Keeps one environment's rollout lock as an SSM Parameter Store parameter, so that two runs that change the same
     environment at once cannot both change it. The parameter's value is a JSON record of the run that holds the lock
-    (C(token), C(owner), C(run_id), C(playbook), C(since)).
+    (C(token), C(owner), C(run_id), C(playbook), C(since), and C(host) and C(pid) of the ansible-playbook process when
+    the module runs on the controller).
+  - A lock whose holder ran on this same host and whose ansible-playbook process has exited (an operator's Ctrl-C, a
+    closed terminal) is abandoned, and taken over with a warning, so that the re-run after an interruption goes on.
+    A holder on another host is never judged abandoned; break its lock with O(force=true).
   - O(state=present) takes the lock with C(PutParameter) and C(Overwrite=false), which AWS refuses with
     C(ParameterAlreadyExists) when the parameter exists, so of two runs that try at once exactly one gets it. When
     another run holds it, the module waits up to O(wait_timeout) seconds for it to be given back, then fails with one
     line naming the holder.
   - O(state=absent) gives the lock back only when it holds O(token), so that a run never gives back another run's lock.
-    O(force=true) breaks a lock whoever holds it (for a run that died holding it); the lock never expires by itself.
+    O(force=true) breaks a lock whoever holds it (for a run that died holding it on another host); the lock never
+    expires by time.
   - Taking and giving back a run's own lock is bookkeeping of that run, not a change to the environment, so it reports
     C(changed=false); RV(acquired) and RV(released) say what happened. Breaking another run's lock reports C(changed=true).
 author:
@@ -172,7 +177,8 @@ except ImportError:
 # SSM parameter names (PutParameter): a path of these characters; /aws and /ssm are reserved.
 NAME = re.compile(r"^/[A-Za-z0-9_.\-/]{1,1010}$")
 RESERVED = re.compile(r"^/(aws|ssm)", re.IGNORECASE)
-RECORD_KEYS = ("token", "owner", "run_id", "playbook", "since")
+RECORD_KEYS = ("token", "owner", "run_id", "playbook", "since", "host", "pid")
+PROC = "/proc"
 
 # Indirection so that unit tests can wait without sleeping.
 sleep = time.sleep
@@ -191,6 +197,42 @@ def default_owner():
     return f"{user}@{socket.gethostname()}"
 
 
+def _cmdline(pid):
+    try:
+        with open(f"{PROC}/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+def _parent(pid):
+    try:
+        with open(f"{PROC}/{pid}/stat", encoding="utf-8") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def playbook_pid():
+    """The ansible-playbook process this module runs under, when it runs on the controller (a local connection on a
+    system with /proc): the outermost ancestor whose command is ansible-playbook (its task workers are forks of it).
+    None elsewhere, and then a lock is never judged abandoned."""
+    found, pid = None, os.getppid()
+    while pid and pid > 1:
+        if "ansible-playbook" in (_cmdline(pid) or ""):
+            found = pid
+        pid = _parent(pid)
+    return found
+
+
+def abandoned(record):
+    """Whether the run that holds the lock is known to be gone: it ran on this host and its ansible-playbook process
+    has exited (a Ctrl-C, a killed terminal). A holder on another host is never judged from here."""
+    if record.get("host") != socket.gethostname() or not str(record.get("pid", "")).isdigit():
+        return False
+    return "ansible-playbook" not in (_cmdline(int(record["pid"])) or "")
+
+
 def new_record(params):
     record = {
         "token": params["token"] or str(uuid.uuid4()),
@@ -198,6 +240,8 @@ def new_record(params):
         "run_id": params["run_id"],
         "playbook": params["playbook"],
         "since": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "host": socket.gethostname(),
+        "pid": playbook_pid(),
     }
     return {key: value for key, value in record.items() if value}
 
@@ -283,6 +327,11 @@ def acquire(module, lock):
         if current.get("token") == record["token"]:
             # Ours already: taken by an earlier call of this run (or a retried PutParameter whose first attempt landed).
             module.exit_json(changed=False, lock=current, acquired=True, released=False, waited=round(clock() - started))
+        if abandoned(current) and lock.read() == current:
+            # Left by a run on this host whose ansible-playbook is gone: taken over, as the re-run after a Ctrl-C expects.
+            module.warn(f"{describe(lock.name, current)}: that run's ansible-playbook (pid {current['pid']}) has exited; taking the lock over")
+            lock.delete()
+            continue
         remaining = deadline - clock()
         if remaining <= 0:
             waited = f"; waited {params['wait_timeout']} s" if params["wait_timeout"] else ""

@@ -29,6 +29,8 @@ INSTANCE_TASK = "shoppulse.analytics.rds : Ensure the PostgreSQL instance runs w
 # The layers a database change needs: a layer takes the outputs of the layers before it.
 DB_LAYERS = ("--tags", "vpc,secrets,rds")
 SITE_TIMEOUT = 600
+LOCK_WAIT = ("-e", "rollout_lock_wait_timeout=900", "-e", "rollout_lock_wait_delay=2")
+PLAN_TASK = "shoppulse.analytics.rds : Show the instance settings before and after this run"
 
 
 # --- reading ansible-playbook's output ----------------------------------------------------------------
@@ -158,12 +160,11 @@ def fixture_unchanged(converged, site):
     assert converged["first"].returncode == 0, "the converge failed: see test_converge_builds_the_database"
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         runs = {
-            "again": pool.submit(site, "-vvv"),
+            # Two applies at once: each waits for the other's rollout lock.
+            "again": pool.submit(site, "-vvv", *LOCK_WAIT),
             "preview_same": pool.submit(site, "--check", "--diff"),
             "preview": pool.submit(site, *DB_LAYERS, "--check", "--diff", "-e", "rds_instance_class=db.t3.large"),
-            # A second apply waits for the first one's rollout lock, then refuses.
-            "refused": pool.submit(site, *DB_LAYERS, "-e", "rds_instance_class=db.t3.large", "-e", "rollout_lock_wait_timeout=900",
-                                   "-e", "rollout_lock_wait_delay=2"),
+            "refused": pool.submit(site, *DB_LAYERS, "-e", "rds_instance_class=db.t3.large", *LOCK_WAIT),
         }
         results = {name: run.result() for name, run in runs.items()}
     return {**results, "secret": secret_state(), "instance": instance()}
@@ -218,7 +219,8 @@ def test_check_diff_on_the_converged_environment_lists_nothing(unchanged):
 
 def test_check_diff_previews_a_new_class_and_changes_nothing(unchanged):
     result = unchanged["preview"]
-    assert ok(result)["changed"] == 1 and changed_tasks(result) == [INSTANCE_TASK], changed_tasks(result)
+    # The plan shows the settings before and after; the instance is the one resource that would change.
+    assert ok(result)["changed"] == 2 and changed_tasks(result) == [PLAN_TASK, INSTANCE_TASK], changed_tasks(result)
     assert '-    "instance_class": "db.t3.medium"' in result.stdout, result.stdout[-4000:]
     assert '+    "instance_class": "db.t3.large"' in result.stdout
     assert unchanged["instance"]["DBInstanceClass"] == "db.t3.medium"

@@ -3,6 +3,7 @@
 import contextlib
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -69,7 +70,8 @@ def test_takes_a_free_lock_and_keeps_it_for_the_same_token(run_module, ssm):
     taken = run_module(rollout_lock.main, args(owner="alice@ops-1", run_id="r1"))
     lock = taken["lock"]
     assert taken["acquired"] and not taken["changed"] and taken["waited"] == 0
-    assert set(lock) == {"token", "owner", "run_id", "playbook", "since"} and lock["owner"] == "alice@ops-1"
+    # No pid: the module does not run under ansible-playbook here.
+    assert set(lock) == {"token", "owner", "run_id", "playbook", "since", "host"} and lock["owner"] == "alice@ops-1"
     assert held(ssm) == lock
     again = run_module(rollout_lock.main, args(owner="alice@ops-1", token=lock["token"]))
     assert again["acquired"] and again["lock"] == lock and held(ssm) == lock
@@ -89,6 +91,33 @@ def test_a_held_lock_stops_the_run_naming_the_holder(run_module, ssm):
         f"Rollout lock {NAME} is held by bob@ops-2 since 2026-11-30T02:10:00Z (playbook site.yml, run awx job 7, token other-token)"
         "; wait with -e rollout_lock_wait_timeout=SECONDS")
     assert held(ssm) == theirs and stopped.value.result["lock"] == theirs
+
+
+def reaped_pid():
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
+
+
+def test_a_lock_left_by_an_exited_run_on_this_host_is_taken_over(run_module, ssm):
+    other_run(ssm, host=socket.gethostname(), pid=str(reaped_pid()))
+    taken = run_module(rollout_lock.main, args(owner="alice@ops-1"))
+    assert taken["acquired"] and held(ssm)["owner"] == "alice@ops-1"
+    assert "has exited; taking the lock over" in json.dumps(taken), sorted(taken)
+
+
+def test_a_lock_of_a_live_run_or_another_host_is_never_taken_over(run_module, ssm):
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "ansible-playbook"])
+    try:
+        for holder in ({"host": socket.gethostname(), "pid": str(live.pid)}, {"host": "ops-2", "pid": str(reaped_pid())}):
+            theirs = other_run(ssm, **holder)
+            with pytest.raises(ModuleExit):
+                run_module(rollout_lock.main, args())
+            assert held(ssm) == theirs
+            ssm.delete_parameter(Name=NAME)
+    finally:
+        live.kill()
+        live.wait()
 
 
 def test_waits_until_the_holder_gives_the_lock_back(run_module, ssm, monkeypatch):
