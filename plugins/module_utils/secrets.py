@@ -17,11 +17,14 @@ def holder(versions: dict, stage: str) -> str | None:
     return next((version for version, stages in versions.items() if stage in stages), None)
 
 
-def describe_secret(module, client, name: str) -> dict:
-    """DescribeSecret, failing the module with one line naming the secret when it does not exist or cannot be read."""
+def describe_secret(module, client, name: str, missing_ok: bool = False) -> dict | None:
+    """DescribeSecret; a secret that does not exist is None with ``missing_ok``, else a one-line failure naming it,
+    as is any error reading it."""
     try:
         return client.describe_secret(aws_retry=True, SecretId=name)
     except is_boto3_error_code("ResourceNotFoundException"):
+        if missing_ok:
+            return None
         module.fail_json(msg=f"name: no secret {name}")
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
         module.fail_json_aws(e, msg=f"Could not describe the secret {name}")

@@ -79,6 +79,7 @@ versions:
 """
 
 import time
+import uuid
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -147,7 +148,9 @@ def main():
     if not function:
         module.fail_json(msg=f"name: the secret {arn} has no rotation function (RotationLambdaARN) to rotate it with")
 
-    result = dict(changed=True, rotation_lambda_arn=function, previous_version_id=holder(versions, "AWSCURRENT"),
+    # Changed when this run starts a rotation; one already under way is only waited for.
+    result = dict(changed=in_progress(versions) is None, rotation_lambda_arn=function,
+                  previous_version_id=holder(versions, "AWSCURRENT"),
                   resumed=False, finished=False, version_id=in_progress(versions), versions=versions)
     if result["version_id"] is not None:
         result["resumed"] = True
@@ -155,7 +158,9 @@ def main():
         module.exit_json(**result)
     else:
         try:
-            result["version_id"] = client.rotate_secret(aws_retry=True, SecretId=arn, RotateImmediately=True)["VersionId"]
+            # One token for every retry: a retried call whose first attempt landed is the same rotation, not a second.
+            result["version_id"] = client.rotate_secret(aws_retry=True, SecretId=arn, RotateImmediately=True,
+                                                        ClientRequestToken=str(uuid.uuid4()))["VersionId"]
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             module.fail_json_aws(e, msg=f"Could not start a rotation of the secret {arn} with {function}")
         result["versions"] = describe_secret(module, client, arn).get("VersionIdsToStages", {})

@@ -85,11 +85,11 @@ secret:
 
 import json
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.shoppulse.analytics.plugins.module_utils.secrets import describe_secret
 from ansible_collections.shoppulse.analytics.plugins.module_utils.secrets import holder
 
 try:
@@ -98,11 +98,10 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 
-def describe(client, name):
+def describe(module, client, name):
     """The secret's state as this module returns it, or None when it does not exist."""
-    try:
-        found = client.describe_secret(aws_retry=True, SecretId=name)
-    except is_boto3_error_code("ResourceNotFoundException"):
+    found = describe_secret(module, client, name, missing_ok=True)
+    if found is None:
         return None
     policy = client.get_resource_policy(aws_retry=True, SecretId=found["ARN"]).get("ResourcePolicy")
     versions = found.get("VersionIdsToStages", {})
@@ -125,7 +124,7 @@ def main():
     module = AnsibleAWSModule(argument_spec=dict(name=dict(type="str", required=True)), supports_check_mode=True)
     client = module.client("secretsmanager", retry_decorator=AWSRetry.jittered_backoff())
     try:
-        secret = describe(client, module.params["name"])
+        secret = describe(module, client, module.params["name"])
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg=f"Could not describe the secret {module.params['name']}")
     module.exit_json(changed=False, exists=secret is not None, secret=secret or {})

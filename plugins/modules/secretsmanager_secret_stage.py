@@ -99,6 +99,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.shoppulse.analytics.plugins.module_utils.secrets import describe_secret
+from ansible_collections.shoppulse.analytics.plugins.module_utils.secrets import holder
 
 try:
     import botocore
@@ -107,11 +108,6 @@ except ImportError:
 
 CURRENT = "AWSCURRENT"
 PREVIOUS = "AWSPREVIOUS"
-
-
-def holder(versions, stage):
-    """The id of the version carrying a staging label, or None."""
-    return next((version for version, stages in versions.items() if stage in stages), None)
 
 
 def relabelled(versions, stage, version_id, remove_stages):
@@ -202,10 +198,9 @@ def main():
     if changed and not module.check_mode:
         try:
             if create:
+                # VersionStages labels the new version at once; a new version carries none of remove_stages.
                 client.put_secret_value(aws_retry=True, SecretId=arn, ClientRequestToken=version_id,
                                         SecretString=params["secret_string"], VersionStages=[params["stage"]])
-                staged = relabelled(before, params["stage"], version_id, [])
-                apply(client, arn, params["stage"], version_id, staged, params["remove_stages"])
             else:
                 apply(client, arn, params["stage"], version_id, before, params["remove_stages"])
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
