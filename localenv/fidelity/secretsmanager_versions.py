@@ -75,10 +75,15 @@ def rotate_secret_in_progress() -> None:
         current, pending = _labelled(secret, "AWSCURRENT"), _labelled(secret, "AWSPENDING")
         if pending and pending != current:
             raise InvalidRequestException("A previous rotation isn't complete. That rotation will be reattempted.")
-        if pending:  # a finished rotation: the new rotation's version takes the label
+        if pending:  # a finished rotation: the new rotation's version takes the label (put back if the call fails)
             secret.versions[pending]["version_stages"].remove("AWSPENDING")
-        result = original(self, secret_id, client_request_token, rotation_lambda_arn or secret.rotation_lambda_arn or None,
-                          rotation_rules, rotate_immediately)
+        result = None
+        try:
+            result = original(self, secret_id, client_request_token, rotation_lambda_arn or secret.rotation_lambda_arn or None,
+                              rotation_rules, rotate_immediately)
+        finally:
+            if pending and result is None:
+                secret.versions[pending]["version_stages"].append("AWSPENDING")
         secret.set_default_version_id(_labelled(secret, "AWSCURRENT") or current)
         return result
 

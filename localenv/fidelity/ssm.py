@@ -13,8 +13,8 @@ from localenv.fidelity import entry
     api="PutParameter, DeleteParameter, DeleteParameters",
     moto="checks that the parameter is absent and then stores it as two steps, unguarded, while its server answers "
     "requests in threads: two concurrent `PutParameter` calls without `Overwrite` may both succeed",
-    aws="without `Overwrite`, a parameter that exists is `ParameterAlreadyExists`: of concurrent creations of one "
-    "name exactly one succeeds (what a lock kept in Parameter Store relies on)",
+    aws="without `Overwrite`, a `PutParameter` for a name that exists fails with `ParameterAlreadyExists`; the reference "
+    "states no exception for a name created by a concurrent call, so a second creation is refused like any other",
     reference="https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html",
 )
 def put_parameter_create_atomic() -> None:
