@@ -6,8 +6,10 @@ so that retries and error paths run locally. Both are chosen when the emulator s
     SHOPPULSE_EMULATOR_THROTTLE_RATE      fraction of calls (0 to 1) answered with the service's throttling error
     SHOPPULSE_EMULATOR_THROTTLE_SEED      seed of the generator that picks them (default 0): same seed, same calls
     SHOPPULSE_EMULATOR_THROTTLE_SERVICES  comma-separated services to throttle (default: all listed in SERVICES)
-    SHOPPULSE_EMULATOR_FAIL_ONCE          comma-separated service:Operation, each answered once with the service's
-                                          internal error (e.g. rds:CreateDBProxy)
+    SHOPPULSE_EMULATOR_FAIL_ONCE          comma-separated service:Operation[:ErrorCode], each answered once with the
+                                          service's internal error (e.g. rds:CreateDBProxy), which clients retry, or
+                                          with an error the operation documents, which they do not (e.g.
+                                          rds:CreateDBProxy:DBProxyQuotaExceededFault)
 
 The injection is WSGI middleware in front of moto's server: a chosen call never reaches moto, so it changes nothing.
 Calls are told apart by the SigV4 credential scope (service) and the X-Amz-Target header or the Action parameter.
@@ -86,7 +88,8 @@ class Faults:
     throttle_rate: float = 0.0
     seed: int = 0
     throttle_services: frozenset[str] = field(default_factory=lambda: frozenset(SERVICES))
-    fail_once: tuple[tuple[str, str], ...] = ()
+    # (service, Operation) answered with the internal error, or (service, Operation, ErrorCode) with that error.
+    fail_once: tuple[tuple[str, ...], ...] = ()
 
     @property
     def active(self) -> bool:
@@ -98,14 +101,24 @@ class Faults:
             parts.append(f"throttling {self.throttle_rate:.0%} of {', '.join(sorted(self.throttle_services))} calls "
                          f"(seed {self.seed})")
         if self.fail_once:
-            parts.append("failing once: " + ", ".join(f"{service}:{operation}" for service, operation in self.fail_once))
+            parts.append("failing once: " + ", ".join(":".join(call) for call in self.fail_once))
         return "; ".join(parts) or "no injected faults"
 
 
-def _operations(service: str) -> list[str]:
+def _service_model(service: str) -> Any:
     import botocore.session  # pylint: disable=import-outside-toplevel  # only to check names, when asked
 
-    return botocore.session.get_session().get_service_model(service).operation_names
+    return botocore.session.get_session().get_service_model(service)
+
+
+def documented_error(service: str, operation: str, code: str) -> Answer | None:
+    """The error ``code`` as the operation's API model documents it (status and description), or None."""
+    for shape in _service_model(service).operation_model(operation).error_shapes:
+        error = shape.metadata.get("error", {})
+        if error.get("code", shape.name) == code:
+            message = re.sub(r"<[^>]+>", "", shape.documentation or "").strip() or code
+            return Answer(code, int(error.get("httpStatusCode", 400)), message)
+    return None
 
 
 def _services(raw: str, variable: str) -> list[str]:
@@ -116,18 +129,21 @@ def _services(raw: str, variable: str) -> list[str]:
     return names
 
 
-def _fail_once(raw: str) -> tuple[tuple[str, str], ...]:
+def _fail_once(raw: str) -> tuple[tuple[str, ...], ...]:
     calls = []
     for item in (part.strip() for part in raw.split(",")):
         if not item:
             continue
-        service, _colon, operation = item.partition(":")
+        service, _colon, rest = item.partition(":")
+        operation, _colon, code = rest.partition(":")
         if not operation:
-            raise FaultsError(f"{FAIL_ONCE}: {item!r} is not service:Operation (e.g. rds:CreateDBProxy)")
+            raise FaultsError(f"{FAIL_ONCE}: {item!r} is not service:Operation[:ErrorCode] (e.g. rds:CreateDBProxy)")
         _services(service, FAIL_ONCE)
-        if operation not in _operations(service):
+        if operation not in _service_model(service).operation_names:
             raise FaultsError(f"{FAIL_ONCE}: {service} has no operation {operation!r}")
-        calls.append((service, operation))
+        if code and documented_error(service, operation, code) is None:
+            raise FaultsError(f"{FAIL_ONCE}: {service}:{operation} does not document the error {code!r}")
+        calls.append((service, operation, code) if code else (service, operation))
     return tuple(calls)
 
 
@@ -200,7 +216,7 @@ class Middleware:  # pylint: disable=too-few-public-methods  # a WSGI applicatio
         self.app = app
         self.faults = faults
         self.log = log
-        self._pending = set(faults.fail_once)
+        self._pending = {call[:2]: call[2] if len(call) > 2 else "" for call in faults.fail_once}
         self._random = random.Random(faults.seed)
         self._lock = threading.Lock()
 
@@ -208,8 +224,8 @@ class Middleware:  # pylint: disable=too-few-public-methods  # a WSGI applicatio
         """The answer to inject for this call and why, or None to let it through."""
         with self._lock:
             if (service, operation) in self._pending:
-                self._pending.discard((service, operation))
-                return SERVICES[service].fault, "fail once"
+                code = self._pending.pop((service, operation))
+                return (documented_error(service, operation, code) if code else SERVICES[service].fault), "fail once"
             if self.faults.throttle_rate > 0 and service in self.faults.throttle_services \
                     and self._random.random() < self.faults.throttle_rate:
                 return SERVICES[service].throttle, "throttled"

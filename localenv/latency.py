@@ -103,16 +103,21 @@ def _figure(where: str, figure: Any) -> float:
     return float(value)
 
 
-def from_env(environ: dict[str, str] | None = None) -> Latency:
-    """The latency the environment asks for; LatencyError (naming the variable) when it is unusable."""
-    env = os.environ if environ is None else environ
-    raw = env.get(SCALE_VARIABLE, "").strip() or "0"
+def parse_scale(raw: str, variable: str = SCALE_VARIABLE) -> float:
+    """A scale factor written as text; LatencyError naming ``variable`` when it is not a number, 0 or more."""
     try:
         scale = float(raw)
     except ValueError:
         scale = -1.0
     if not 0 <= scale < float("inf"):
-        raise LatencyError(f"{SCALE_VARIABLE}: {raw!r} is not a scale factor (a number, 0 or more; 0 = instant)")
+        raise LatencyError(f"{variable}: {raw!r} is not a scale factor (a number, 0 or more; 0 = instant, 1 = AWS's pace)")
+    return scale
+
+
+def from_env(environ: dict[str, str] | None = None) -> Latency:
+    """The latency the environment asks for; LatencyError (naming the variable) when it is unusable."""
+    env = os.environ if environ is None else environ
+    scale = parse_scale(env.get(SCALE_VARIABLE, "").strip() or "0")
     path = Path(env.get(PROFILE_VARIABLE) or DEFAULT_PROFILE)
     if scale == 0:
         return Latency(source=str(path))

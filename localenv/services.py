@@ -117,7 +117,10 @@ def emulator_up(cfg: Settings) -> str:
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
-        env={**os.environ, "PYTHONPATH": str(CHECKOUT)},
+        # The emulator judges proxy target health against this PostgreSQL (localenv/standin_db.py), whatever the
+        # caller's own environment says.
+        env={**os.environ, "PYTHONPATH": str(CHECKOUT), "SHOPPULSE_LOCAL_STATE": str(cfg.state),
+             "SHOPPULSE_PG_PORT": str(cfg.pg_port)},
     )
     pidfile.write_text(f"{proc.pid}\n", encoding="utf-8")
     try:
@@ -249,7 +252,9 @@ def pg_init(cfg: Settings, bindir: Path, user: pwd.struct_passwd | None) -> None
         for folder in (cfg.pgdata, cfg.pgsocket):
             os.chown(folder, user.pw_uid, user.pw_gid)
     result = run_as(user, [str(bindir / "initdb"), "-D", str(cfg.pgdata), "-U", "postgres", "-E", "UTF8",
-                           "--auth-local=trust", "--auth-host=scram-sha-256", "--no-instructions"])
+                           "--auth-local=trust", "--auth-host=scram-sha-256", "--no-instructions",
+                           # English server messages: the emulator's stand-in check reads the login refusal's text.
+                           "--lc-messages=C"])
     if result.returncode != 0:
         raise ServiceError(f"initdb failed: {result.stderr.strip() or result.stdout.strip()}")
     make_certificate(cfg)

@@ -5,6 +5,10 @@ stamps the resource with a timeline (its states and how long each lasts, from th
 Describe call returns is computed from that timeline and the clock, so no background thread is needed. A resource
 whose deletion has run its course is dropped at the start of the next request to its service. With scale 0 (the
 default) no timeline is stamped and every entry below leaves moto's answers as they are.
+
+A proxy target's health is judged by the local PostgreSQL server that stands in for RDS when it can tell
+(``localenv/standin_db.py``: it is running and has the secret's user), so that a password rotated inside the database
+(ALTER ROLE) is judged as RDS would judge it; otherwise by the password the instance got through the RDS API.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from localenv import latency
+from localenv import latency, standin_db
 from localenv.fidelity import entry
 from localenv.fidelity.rds import _exceptions, _hook, _models, _response_class
 
@@ -22,7 +26,6 @@ RDS_API = "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference"
 RDS_GUIDE = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide"
 
 TIMELINE = "_shoppulse_timeline"
-PROXY_OF_TARGET = "_shoppulse_proxy_name"
 
 # RegisterDBProxyTargets accepts an instance in these states only (the RDS error names them in upper case).
 REGISTRABLE_INSTANCE_STATES = ("available", "modifying", "backing-up")
@@ -160,25 +163,36 @@ def _invalid_instance_state(message: str) -> Exception:
     return _exceptions().RDSClientError("InvalidDBInstanceState", message)
 
 
+def _refuse_while_deleting(response: Any) -> None:
+    name = response.params.get("DBInstanceIdentifier")
+    if _being_deleted(response.backend, "databases", name):
+        raise _invalid_instance_state(f"Instance {name} is already being deleted.")
+
+
+def _refuse_while_creating(response: Any) -> None:
+    """AWS modifies an instance only once it has been created; the API reference gives the fault and its wording
+    ("The DB instance isn't in a valid state."), not the message itself."""
+    name = response.params.get("DBInstanceIdentifier")
+    instance = response.backend.databases.get(name)
+    if instance is not None and instance.status == "creating":
+        raise _invalid_instance_state(f"The DB instance isn't in a valid state: {name} is creating.")
+
+
 @entry(
     key="rds-db-instance-lifecycle",
     api="CreateDBInstance, ModifyDBInstance, DeleteDBInstance, DescribeDBInstances",
     moto="a new instance is `available` at once, a modified one stays `available`, a deleted one is gone at once",
     aws="a new instance is `creating`, then `backing-up` (its first automated backup, when the backup retention period "
     "is above 0), then `available`; `ModifyDBInstance` with `ApplyImmediately` makes it `modifying` for a while; a "
-    "deleted one is `deleting` until `DescribeDBInstances` answers `DBInstanceNotFound`; a deleting instance cannot be "
-    "modified or deleted again (`InvalidDBInstanceState`); timed by the latency profile, instant at scale 0",
+    "deleted one is `deleting` until `DescribeDBInstances` answers `DBInstanceNotFound`; a creating instance cannot be "
+    "modified, a deleting one cannot be modified or deleted again (`InvalidDBInstanceState`); timed by the latency "
+    "profile, instant at scale 0",
     reference=f"{RDS_GUIDE}/accessing-monitoring.html#Overview.DBInstance.Status",
     after_others=True,
 )
 def db_instance_lifecycle() -> None:
     timed_attribute(_models().DBInstance, "status")
     _drop_deleted_before_each_request()
-
-    def refuse_while_deleting(response: Any) -> None:
-        name = response.params.get("DBInstanceIdentifier")
-        if _being_deleted(response.backend, "databases", name):
-            raise _invalid_instance_state(f"Instance {name} is already being deleted.")
 
     def created(response: Any, _prepared: Any, result: Any) -> None:
         instance = result.result["DBInstance"]
@@ -195,8 +209,9 @@ def db_instance_lifecycle() -> None:
             keep_while_deleting(response.backend, "databases", instance.db_instance_identifier, instance)
 
     _hook("create_db_instance", after=created)
-    _hook("modify_db_instance", validate=refuse_while_deleting, after=modified)
-    _hook("delete_db_instance", validate=refuse_while_deleting, after=deleted)
+    _hook("modify_db_instance", validate=_refuse_while_deleting)
+    _hook("modify_db_instance", validate=_refuse_while_creating, after=modified)
+    _hook("delete_db_instance", validate=_refuse_while_deleting, after=deleted)
 
 
 @entry(
@@ -263,20 +278,23 @@ def _master_password(instance: Any) -> str | None:
     return instance.__dict__.get("_master_user_password")
 
 
-def refused_secret(backend: Any, proxy: Any, instance: Any) -> str | None:
-    """The ARN of a secret of the proxy that names the instance's master user with another password, or None.
-
-    The local stand-in database accepts the master credentials the instance was given (the emulator records them), so
-    a secret for that user whose password differs is refused there, as RDS would refuse it. Secrets for other users,
-    secrets that cannot be read, and instances whose password RDS manages are not judged.
-    """
-    if instance is None or instance.manage_master_user_password or _master_password(instance) is None:
+def _api_verdict(instance: Any, username: Any, password: Any) -> bool | None:
+    """Whether the master user's password is the one the instance got through the RDS API (CreateDBInstance,
+    ModifyDBInstance's MasterUserPassword, a restore); None for other users and for passwords RDS manages."""
+    if instance.manage_master_user_password or _master_password(instance) is None:
         return None
+    if username != instance.master_username:
+        return None
+    return password == _master_password(instance)
+
+
+def _proxy_credentials(backend: Any, proxy: Any) -> list[tuple[str, dict[str, Any]]]:
+    """The proxy's secrets that can be read as JSON objects, by ARN."""
     from moto.secretsmanager.exceptions import SecretsManagerClientError  # pylint: disable=import-outside-toplevel
     from moto.secretsmanager.models import secretsmanager_backends  # pylint: disable=import-outside-toplevel
 
     secrets = secretsmanager_backends[backend.account_id][backend.region_name]
-    refused = None
+    found = []
     for auth in proxy.auth or []:
         arn = auth.get("SecretArn")
         if not arn:
@@ -285,12 +303,41 @@ def refused_secret(backend: Any, proxy: Any, instance: Any) -> str | None:
             value = json.loads(secrets.get_secret_value(arn, None, None).get("SecretString") or "{}")
         except (SecretsManagerClientError, ValueError):
             continue
-        if not isinstance(value, dict) or value.get("username") != instance.master_username:
-            continue
-        if value.get("password") == _master_password(instance):
+        if isinstance(value, dict):
+            found.append((arn, value))
+    return found
+
+
+def refused_secret(backend: Any, proxy: Any, instance: Any) -> str | None:
+    """The ARN of a secret of the proxy whose credentials the database refuses, or None when one is accepted or none
+    is judged.
+
+    The local PostgreSQL server standing in for RDS judges when it can tell (it is running and has the secret's
+    user): the emulator logs in to it with the secret, so a password rotated inside the database counts. Otherwise
+    the judgement is the API's: a secret naming the master user with another password than the instance got through
+    the RDS API is refused. Secrets that cannot be read are not judged.
+    """
+    if instance is None:
+        return None
+    refused = None
+    for arn, credentials in _proxy_credentials(backend, proxy):
+        username, password = credentials.get("username"), credentials.get("password")
+        verdict = standin_db.accepts(username, password)
+        if verdict is None:
+            verdict = _api_verdict(instance, username, password)
+        if verdict:
             return None
-        refused = arn
+        if verdict is False:
+            refused = arn
     return refused
+
+
+def _proxy_of(target: Any) -> Any:
+    """The proxy whose target groups hold ``target`` (moto's target does not name it), or None."""
+    for proxy in target.backend.db_proxies.values():
+        if any(member is target for group in proxy.proxy_target_groups.values() for member in group.targets):
+            return proxy
+    return None
 
 
 @entry(
@@ -299,9 +346,11 @@ def refused_secret(backend: Any, proxy: Any, instance: Any) -> str | None:
     moto="a target reports `REGISTERING` on the first read only and `AVAILABLE` from then on, with no reason ever; "
     "instances are registered whatever their state",
     aws="a target is `REGISTERING` for a while, then `AVAILABLE`, or `UNAVAILABLE` with reason `AUTH_FAILURE` when the "
-    "proxy's secret holds credentials the database refuses (modelled: a secret naming the master user with another "
-    "password); an instance that is not available, modifying or backing-up cannot be registered "
-    "(`InvalidDBInstanceState`); timed by the latency profile, moto's answers at scale 0",
+    "proxy's secret holds credentials the database refuses (modelled: a TLS login with the secret to the local "
+    "PostgreSQL standing in for RDS, when it is running and has the secret's user; otherwise a secret naming the "
+    "master user with another password than the instance got through the RDS API); an instance that is not "
+    "available, modifying or backing-up cannot be registered (`InvalidDBInstanceState`); timed by the latency "
+    "profile, moto's answers at scale 0",
     reference=f"{RDS_API}/API_TargetHealth.html",
     after_others=True,
 )
@@ -310,15 +359,13 @@ def db_proxy_target_health() -> None:
     moto_health = models.DBProxyTarget.target_health
 
     def health(self: Any) -> dict[str, str]:
-        proxy_name = self.__dict__.get(PROXY_OF_TARGET)
-        if proxy_name is None:
+        if not latency.current().active:
             return moto_health.fget(self)
         state = passing(self)
         if state is not None:
             return {"State": state}
-        backend = self.backend
-        proxy = backend.db_proxies.get(proxy_name)
-        secret = refused_secret(backend, proxy, backend.databases.get(self.rds_resource_id)) if proxy else None
+        proxy, instance = _proxy_of(self), self.backend.databases.get(self.rds_resource_id)
+        secret = refused_secret(self.backend, proxy, instance) if proxy else None
         if secret:
             return {"State": "UNAVAILABLE", "Reason": "AUTH_FAILURE",
                     "Description": f"The database refused the credentials in secret {secret}."}
@@ -334,10 +381,9 @@ def db_proxy_target_health() -> None:
                 raise _invalid_instance_state(
                     f"DB Instance {name} is in an unsupported state - {instance.status.upper()}, needs to be in [{allowed}]")
 
-    def registered(response: Any, _prepared: Any, result: Any) -> None:
+    def registered(_response: Any, _prepared: Any, result: Any) -> None:
         for target in result.result["DBProxyTargets"]:
-            if begin(target, "db_proxy_target", "register"):
-                target.__dict__[PROXY_OF_TARGET] = response.params.get("DBProxyName")
+            begin(target, "db_proxy_target", "register")
 
     _hook("register_db_proxy_targets", validate=_refuse_unless_proxy_available)
     _hook("register_db_proxy_targets", validate=refuse_unready_instances, after=registered)

@@ -1,8 +1,10 @@
-"""Lifecycles on a clock the test moves: every modelled state lasts half a second and no test sleeps."""
+"""Lifecycles on a clock the test moves: every modelled state lasts half a second and no test sleeps. A real
+PostgreSQL server stands in for RDS where a test needs the database's own answer."""
 
 import pytest
 
 from localenv import latency
+from tests.conftest import postgres_server
 
 
 class Clock:  # pylint: disable=too-few-public-methods
@@ -26,3 +28,9 @@ def fixture_timed(monkeypatch):
     previous = latency.configure(latency.uniform(0.5))
     yield clock
     latency.configure(previous)
+
+
+@pytest.fixture(name="standin_postgres", scope="session")
+def fixture_standin_postgres(tmp_path_factory):
+    """A PostgreSQL 15 server of this test session, started as `python -m localenv up` starts it: its settings."""
+    yield from postgres_server(tmp_path_factory, "SHOPPULSE_STANDIN_TEST_PG_PORT", 55751)

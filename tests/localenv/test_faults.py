@@ -135,6 +135,24 @@ def test_a_named_operation_fails_once_with_the_service_s_internal_error(serve):
         assert [outcome(call, client) for _attempt in range(3)] == [(fault.code, 500), "ok", "ok"], service
 
 
+def test_a_named_operation_fails_once_with_an_error_it_documents_which_is_not_retried(serve, no_backoff):  # pylint: disable=unused-argument
+    client_for = serve(faults.Faults(fail_once=(("rds", "DescribeDBInstances", "DBInstanceNotFound"),)))
+    client = client_for("rds")
+    with pytest.raises(ClientError) as failed:
+        client.describe_db_instances()
+    assert failed.value.response["Error"]["Code"] == "DBInstanceNotFound"
+    assert failed.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert failed.value.response["ResponseMetadata"]["RetryAttempts"] == 0
+    assert failed.value.response["Error"]["Message"] == "DBInstanceIdentifier doesn't refer to an existing DB instance."
+    assert client.describe_db_instances()["DBInstances"] == []
+
+
+def test_the_documented_error_keeps_the_model_s_status_and_text():
+    answer = faults.documented_error("rds", "CreateDBProxy", "DBProxyQuotaExceededFault")
+    assert answer.status == 400 and answer.message.startswith("Your Amazon Web Services account already has the maximum")
+    assert faults.documented_error("rds", "CreateDBProxy", "NoSuchThing") is None
+
+
 def test_a_fault_once_is_absorbed_by_botocore_s_default_retries(serve, no_backoff):  # pylint: disable=unused-argument
     client_for = serve(faults.Faults(fail_once=(("secretsmanager", "CreateSecret"), ("rds", "DescribeDBInstances"))))
     created = client_for("secretsmanager").create_secret(Name="once", SecretString=json.dumps({"a": 1}))
@@ -153,9 +171,11 @@ def test_settings_default_to_nothing_injected():
 
 def test_settings_are_read_from_the_environment():
     injected = faults.from_env({faults.THROTTLE_RATE: "0.25", faults.THROTTLE_SEED: "42", faults.THROTTLE_SERVICES: "rds, ec2",
-                                faults.FAIL_ONCE: "rds:CreateDBProxy,ec2:CreateNatGateway"})
-    assert injected == faults.Faults(0.25, 42, frozenset({"rds", "ec2"}), (("rds", "CreateDBProxy"), ("ec2", "CreateNatGateway")))
-    assert injected.describe() == "throttling 25% of ec2, rds calls (seed 42); failing once: rds:CreateDBProxy, ec2:CreateNatGateway"
+                                faults.FAIL_ONCE: "rds:CreateDBProxy:InvalidSubnet,ec2:CreateNatGateway"})
+    assert injected == faults.Faults(0.25, 42, frozenset({"rds", "ec2"}),
+                                     (("rds", "CreateDBProxy", "InvalidSubnet"), ("ec2", "CreateNatGateway")))
+    assert injected.describe() == ("throttling 25% of ec2, rds calls (seed 42); "
+                                   "failing once: rds:CreateDBProxy:InvalidSubnet, ec2:CreateNatGateway")
 
 
 @pytest.mark.parametrize(("variable", "value", "message"), [
@@ -164,6 +184,7 @@ def test_settings_are_read_from_the_environment():
     (faults.THROTTLE_SEED, "abc", "'abc' is not an integer"),
     (faults.THROTTLE_SERVICES, "rds,s3", "'s3' is not a service the emulator can fault"),
     (faults.FAIL_ONCE, "rds", "'rds' is not service:Operation"),
+    (faults.FAIL_ONCE, "rds:CreateDBProxy:Oops", "rds:CreateDBProxy does not document the error 'Oops'"),
     (faults.FAIL_ONCE, "rds:CreateDBProxi", "rds has no operation 'CreateDBProxi'"),
     (faults.FAIL_ONCE, "lambda:Invoke", "'lambda' is not a service the emulator can fault"),
 ])

@@ -2,13 +2,15 @@
 here, on a clock the test moves), and settle at once with latency off."""
 
 import json
+from contextlib import closing
 
 import boto3
+import psycopg2
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from localenv import fidelity
+from localenv import fidelity, latency, services, standin_db
 
 SECRET_NAME = "db-master"
 POSTGRES = {"Engine": "postgres", "DBInstanceClass": "db.t3.micro", "MasterUsername": "admin_user",
@@ -22,9 +24,28 @@ SESSION = boto3.session.Session(region_name="us-east-1")
 
 @pytest.fixture(name="aws")
 def fixture_aws():
+    """moto in-process with the fidelity layer; no local database to judge credentials by, unless a test adds one."""
     fidelity.apply_all()
+    previous = standin_db.configure(None)
     with mock_aws():
         yield {name: SESSION.client(name) for name in ("ec2", "rds", "secretsmanager")}
+    standin_db.configure(previous)
+
+
+@pytest.fixture(name="local_db")
+def fixture_local_db(aws, standin_postgres):  # pylint: disable=unused-argument  # aws first: it clears the setting
+    """The session's PostgreSQL stands in for RDS: target health is judged by it; the test's roles go afterwards."""
+    standin_db.configure(standin_postgres)
+    yield standin_postgres
+    admin(standin_postgres, f"DROP ROLE IF EXISTS {POSTGRES['MasterUsername']}")
+
+
+@pytest.fixture(name="without_the_user", params=["running", "not-running"])
+def fixture_without_the_user(request, local_db, tmp_path):
+    """A local database that cannot judge the master user: running without it, or not running at all."""
+    if request.param == "not-running":
+        standin_db.configure(services.Settings(state=tmp_path, emulator_host="127.0.0.1", emulator_port=0,
+                                               pg_port=local_db.pg_port))
 
 
 @pytest.fixture(name="network")
@@ -50,6 +71,32 @@ def proxy_status(rds, name="p1"):
 
 def target_health(rds, name="p1"):
     return [target["TargetHealth"] for target in rds.describe_db_proxy_targets(DBProxyName=name)["Targets"]]
+
+
+def admin(cfg, statement):
+    """Run one statement as ``postgres`` over the server's unix socket."""
+    connection = psycopg2.connect(host=str(cfg.pgsocket), port=cfg.pg_port, user="postgres", dbname="postgres")
+    with closing(connection) as conn:
+        conn.autocommit = True
+        conn.cursor().execute(statement)
+
+
+@pytest.fixture(name="settled_health")
+def fixture_settled_health(aws, network, timed):
+    """Instance db1 behind proxy p1, whose secret holds the master user with the password given; registered, the
+    target's health once registration has run its course (without the emulator's Description text)."""
+
+    def settle(password):
+        rds = aws["rds"]
+        rds.create_db_instance(DBInstanceIdentifier="db1", **POSTGRES)
+        create_proxy(aws, network, password=password)
+        timed.advance(1.1)
+        rds.register_db_proxy_targets(DBProxyName="p1", DBInstanceIdentifiers=["db1"])
+        timed.advance(0.6)
+        health = target_health(rds)[0]
+        return {key: health[key] for key in ("State", "Reason") if key in health}
+
+    return settle
 
 
 def create_proxy(aws, network, password="right-password", name="p1"):
@@ -112,6 +159,20 @@ def test_db_instance_is_modifying_after_an_immediate_change_only(aws, timed):
     assert modified["DBInstanceStatus"] == instance_status(rds) == "modifying"
     timed.advance(0.6)
     assert instance_status(rds) == "available"
+
+
+def test_db_instance_cannot_be_modified_while_creating(aws, timed):
+    rds = aws["rds"]
+    rds.create_db_instance(DBInstanceIdentifier="db1", **POSTGRES)
+    with pytest.raises(ClientError) as creating:
+        rds.modify_db_instance(DBInstanceIdentifier="db1", DBInstanceClass="db.t3.small", ApplyImmediately=True)
+    assert error_of(creating) == ("InvalidDBInstanceState", 400)
+    assert "isn't in a valid state" in creating.value.response["Error"]["Message"]
+    assert instance_status(rds) == "creating"
+    timed.advance(1.1)
+    assert instance_status(rds) == "available"
+    modified = rds.modify_db_instance(DBInstanceIdentifier="db1", DBInstanceClass="db.t3.small", ApplyImmediately=True)
+    assert modified["DBInstance"]["DBInstanceStatus"] == "modifying"
 
 
 def test_db_instance_is_deleting_then_not_found(aws, timed):
@@ -210,6 +271,44 @@ def test_target_is_registering_then_available_or_refused(aws, network, timed, pa
     assert {key: health[key] for key in ("State", "Reason") if key in health} == settled
     if password != "right-password":
         assert "p1-secret" in health["Description"]
+
+
+@pytest.mark.parametrize(("password", "settled"), [
+    ("rotated-password", {"State": "AVAILABLE"}),
+    ("right-password", {"State": "UNAVAILABLE", "Reason": "AUTH_FAILURE"}),
+], ids=["secret-matches-the-database", "secret-matches-the-api-only"])
+def test_target_health_is_the_local_database_s_answer_after_a_rotation(settled_health, local_db, password, settled):
+    admin(local_db, "CREATE ROLE admin_user LOGIN PASSWORD 'right-password'")  # the stand-in playbook
+    admin(local_db, "ALTER ROLE admin_user PASSWORD 'rotated-password'")  # a rotation, inside the database only
+    assert settled_health(password) == settled
+
+
+@pytest.mark.parametrize(("password", "settled"), [
+    ("right-password", {"State": "AVAILABLE"}),
+    ("stale-password", {"State": "UNAVAILABLE", "Reason": "AUTH_FAILURE"}),
+], ids=["api-password", "other-password"])
+@pytest.mark.usefixtures("without_the_user")
+def test_target_health_falls_back_to_the_api_password(settled_health, password, settled):
+    assert settled_health(password) == settled
+
+
+def test_target_health_follows_a_password_changed_through_the_api(aws, settled_health):
+    rds = aws["rds"]
+    assert settled_health("changed-password") == {"State": "UNAVAILABLE", "Reason": "AUTH_FAILURE"}
+    rds.modify_db_instance(DBInstanceIdentifier="db1", MasterUserPassword="changed-password", ApplyImmediately=True)
+    assert target_health(rds) == [{"State": "AVAILABLE"}]
+
+
+def test_target_health_is_judged_however_the_target_was_registered(aws, network, timed):
+    rds = aws["rds"]
+    rds.create_db_instance(DBInstanceIdentifier="db1", **POSTGRES)
+    create_proxy(aws, network, password="stale-password")
+    timed.advance(1.1)
+    instant = {**latency.current().seconds, ("db_proxy_target", "register"): (("REGISTERING", 0.0),)}
+    latency.configure(latency.Latency(scale=1.0, seconds=instant, source="no registration time"))  # timed restores it
+    rds.register_db_proxy_targets(DBProxyName="p1", DBInstanceIdentifiers=["db1"])
+    health = target_health(rds)[0]
+    assert (health["State"], health["Reason"]) == ("UNAVAILABLE", "AUTH_FAILURE")
 
 
 def test_a_target_must_be_an_instance_that_is_ready(aws, network, timed):

@@ -19,7 +19,7 @@ import psycopg2
 import pytest
 
 from ansible_collections.shoppulse.analytics.plugins.module_utils import migrations as lib
-from localenv import services
+from tests.conftest import postgres_server
 
 CHECKOUT = Path(__file__).resolve().parents[4]
 MIGRATIONS = CHECKOUT / "sql" / "migrations"
@@ -31,17 +31,8 @@ TABLES = {"tenants", "users", "orders", "fulfillment", "marketing_campaigns", "r
 @pytest.fixture(scope="session", name="server")
 def fixture_server(tmp_path_factory):
     """A PostgreSQL 15 server of this test session: (socket folder, port)."""
-    try:
-        services.pg_bindir()
-    except services.ServiceError as exc:
-        pytest.skip(f"PostgreSQL 15 is not installed: {exc}")
-    port = int(os.environ.get("SHOPPULSE_SCHEMA_TEST_PG_PORT", "55473"))
-    cfg = services.Settings(state=Path(tmp_path_factory.mktemp("pg")) / "state", emulator_host="127.0.0.1",
-                            emulator_port=0, pg_port=port)
-    services.postgres_up(cfg)
-    yield str(cfg.pgsocket), port
-    services.postgres_down(cfg)
-    shutil.rmtree(cfg.state, ignore_errors=True)
+    for cfg in postgres_server(tmp_path_factory, "SHOPPULSE_SCHEMA_TEST_PG_PORT", 55473):
+        yield str(cfg.pgsocket), cfg.pg_port
 
 
 @pytest.fixture(name="db")
