@@ -24,7 +24,8 @@ DATABASE_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$")
 
 
 # Settings that are numbers: `-e name=value` hands them over as strings.
-NUMERIC_SETTINGS = ("rds_allocated_storage", "rds_performance_insights_retention_days", "rds_backup_retention_days", "rds_port")
+NUMERIC_SETTINGS = ("rds_allocated_storage", "rds_performance_insights_retention_days", "rds_backup_retention_days", "rds_port",
+                    "rds_wait_timeout", "rds_wait_delay")
 
 
 def _numbers(settings: dict) -> dict:
@@ -137,7 +138,17 @@ def rds_settings_errors(settings: dict) -> list[str]:
         errors.append(f"rds_database_name: {settings['rds_database_name']!r} must be 1-63 letters, digits or underscores, starting with a letter")
     if not _in_range(settings["rds_port"], 1150, 65535):
         errors.append(f"rds_port: {settings['rds_port']!r} is outside 1150-65535, the ports RDS allows")
-    return errors
+    return errors + _wait_errors(settings)
+
+
+def _wait_errors(settings: dict) -> list[str]:
+    """The wait must be able to poll at least once (both settings are optional to callers of the filter)."""
+    timeout, delay = settings.get("rds_wait_timeout", 1), settings.get("rds_wait_delay", 1)
+    if not _in_range(timeout, 1, 86400):
+        return [f"rds_wait_timeout: {timeout!r} is not a number of seconds (1 or more)"]
+    if not _in_range(delay, 1, timeout):
+        return [f"rds_wait_delay: {delay!r} must be at least 1 second and at most rds_wait_timeout ({timeout})"]
+    return []
 
 
 def rds_change_errors(settings: dict, current: dict | None) -> list[str]:

@@ -53,6 +53,8 @@ def test_the_seed_settings_are_sound():
         ({"rds_instance_identifier": "db-"}, "rds_instance_identifier: 'db-' must be 1-63 letters"),
         ({"rds_extra_ingress": ["0.0.0.0/0"]}, "rds_extra_ingress: 0.0.0.0/0 would open the database to every address"),
         ({"rds_extra_ingress": ["office"]}, "rds_extra_ingress: 'office' is neither a CIDR nor a security group id"),
+        ({"rds_wait_timeout": "0"}, "rds_wait_timeout: 0 is not a number of seconds"),
+        ({"rds_wait_timeout": 60, "rds_wait_delay": 90}, "rds_wait_delay: 90 must be at least 1 second and at most rds_wait_timeout (60)"),
     ],
 )
 def test_a_bad_setting_is_named(change, expected):

@@ -1,0 +1,68 @@
+"""site.yml on an emulator whose resources take time (latency profile at 1/20) and whose CreateDBProxy fails once.
+
+One environment, four runs: the network, secret and database layers alone, whose recap shows the instance waited for
+while `creating`; the whole rollout, stopped at the proxy's creation by the error AWS documents for it; the next run,
+which finishes the rollout (the proxy and its target waited for) leaving exactly one of each resource; and a no-op.
+"""
+
+import boto3
+import pytest
+
+from localenv import faults, latency
+from tests.operations.test_destroy import held
+from tests.roles.conftest import ansible_playbook, fixture_local_environment_at  # noqa: F401  pylint: disable=unused-import
+from tests.roles.playbook_output import ok, recap
+
+PORT, PG_PORT = 4731, 55531
+SCALE = "0.05"  # the instance and the proxy take 30 s each, the target 6 s
+FAULT = "rds:CreateDBProxy:DBProxyQuotaExceededFault"
+ONE_EACH = ("ec2:Vpcs", "ec2:InternetGateways", "ec2:NatGateways", "ec2:Addresses", "ec2:FlowLogs", "rds:DBInstances",
+            "rds:DBSubnetGroups", "rds:DBParameterGroups", "rds:DBProxies", "secretsmanager:SecretList")
+
+
+def rds(port: int):
+    return boto3.client("rds", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{port}",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+@pytest.fixture(name="slow_environment", scope="module")
+def fixture_slow_environment(local_environment_at):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(latency.SCALE_VARIABLE, SCALE)
+        patch.setenv(faults.FAIL_ONCE, FAULT)
+        with local_environment_at(PORT, PG_PORT) as env:
+            yield env
+
+
+def site(env, *args: str):
+    return ansible_playbook("site.yml", *args, port=PORT, env=env, timeout=900)
+
+
+def test_waits_show_in_the_run_and_an_injected_failure_is_finished_by_the_next_run(slow_environment):
+    empty = held(PORT)  # the emulator's default VPC and its subnets
+    database = site(slow_environment, "--tags", "vpc,secrets,rds")
+    ok(database)
+    assert "Instance shoppulse-analytics-db was creating; available after" in database.stdout
+    assert "FAILED - RETRYING: [localhost]: Wait until available, a line per poll: instance shoppulse-analytics-db" in database.stdout
+
+    stopped = site(slow_environment)
+    assert stopped.returncode != 0 and recap(stopped)["failed"] == 1, stopped.stdout[-3000:]
+    assert "DBProxyQuotaExceededFault" in stopped.stdout
+    assert "maximum number of proxies" in stopped.stdout
+    assert rds(PORT).describe_db_proxies()["DBProxies"] == []
+
+    finished = site(slow_environment)
+    ok(finished)
+    assert "Proxy shoppulse-analytics-proxy was creating; available after" in finished.stdout
+    assert "The targets of shoppulse-analytics-proxy were REGISTERING; available after" in finished.stdout
+    built = {kind: len(ids) - len(empty[kind]) for kind, ids in held(PORT).items()}
+    assert {kind: built[kind] for kind in ONE_EACH} == dict.fromkeys(ONE_EACH, 1)
+    assert built["ec2:Subnets"] == 6
+    instance = rds(PORT).describe_db_instances()["DBInstances"][0]
+    assert instance["DBInstanceStatus"] == "available"
+    proxy = rds(PORT).describe_db_proxies()["DBProxies"][0]
+    assert proxy["Status"] == "available"
+    targets = rds(PORT).describe_db_proxy_targets(DBProxyName=proxy["DBProxyName"])["Targets"]
+    assert [target["TargetHealth"]["State"] for target in targets] == ["AVAILABLE"]
+
+    assert ok(site(slow_environment))["changed"] == 0
