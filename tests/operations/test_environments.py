@@ -111,6 +111,10 @@ def fixture_previews(emulator_at, tmp_path_factory):
 # --- the inventories -----------------------------------------------------------------------------------
 
 
+# The shoppulse_aws_* globals an AWS inventory sets; the others (endpoint, keys) exist for the emulator only.
+AWS_SETTINGS = ("shoppulse_aws_region", "shoppulse_aws_config")
+
+
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_inventory_runs_aws_calls_here_and_the_schema_inside_the_vpc(inventories, env):
     inventory = inventories[env]
@@ -121,8 +125,9 @@ def test_inventory_runs_aws_calls_here_and_the_schema_inside_the_vpc(inventories
     assert "ansible_host" in inventory["_meta"]["hostvars"][runners[0]]
     assert not hosts(inventory, "local_rds_standin")
     for host, hostvars in inventory["_meta"]["hostvars"].items():
-        emulator = sorted(name for name in hostvars if name.startswith("shoppulse_aws_") and name != "shoppulse_aws_region")
+        emulator = sorted(name for name in hostvars if name.startswith("shoppulse_aws_") and name not in AWS_SETTINGS)
         assert not emulator, f"{env}/{host}: {emulator} would bypass the AWS credential chain"
+        assert hostvars["shoppulse_aws_config"] == {"retries": {"mode": "standard", "max_attempts": 10}}, host
 
 
 def test_every_environment_has_names_of_its_own(inventories, settings):

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from ansible.module_utils.common import warnings
 from ansible.module_utils.testing import patch_module_args
 
 AWS = {"region": "us-east-1", "access_key": "testing", "secret_key": "testing"}
@@ -23,6 +24,10 @@ def fixture_run_module(monkeypatch, capsys):
 
     def run(main, args, check_mode=False, diff=False):
         full = {**AWS, **args, "_ansible_check_mode": check_mode, "_ansible_diff": diff}
+        # Warnings and deprecations are process-wide in module_utils: one module process each under Ansible, but every
+        # run here shares this one, so a run starts with none, as it would under Ansible.
+        monkeypatch.setattr(warnings, "_global_warnings", {})
+        monkeypatch.setattr(warnings, "_global_deprecations", {})
         with patch_module_args(full), pytest.raises(SystemExit) as exited:
             main()
         result = json.loads(capsys.readouterr().out)
