@@ -32,3 +32,19 @@ def postgres_server(tmp_path_factory, variable: str, default_port: int):
     yield cfg
     services.postgres_down(cfg)
     shutil.rmtree(cfg.state, ignore_errors=True)
+
+
+def create_rotation_function() -> str:
+    """A do-nothing Lambda function (and its role) in moto, for a secret's rotation; its ARN. Call inside mock_aws."""
+    # pylint: disable=import-outside-toplevel  # boto3 only for the tests that call this
+    import io
+    import zipfile
+
+    import boto3
+
+    role = boto3.client("iam", region_name="us-east-1").create_role(RoleName="rotation", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("rotate.py", "def handler(event, context):\n    return None\n")
+    return boto3.client("lambda", region_name="us-east-1").create_function(
+        FunctionName="rotate", Runtime="python3.12", Role=role, Handler="rotate.handler", Code={"ZipFile": code.getvalue()})["FunctionArn"]

@@ -1,14 +1,12 @@
 """The Secrets Manager version entries answer as the Secrets Manager API reference says."""
 
-import io
-import zipfile
-
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from localenv import fidelity
+from tests.conftest import create_rotation_function
 
 PENDING = "p" * 32
 
@@ -27,15 +25,6 @@ def labels(sm, name):
 
 def holder(sm, name, stage):
     return next(version for version, stages in labels(sm, name).items() if stage in stages)
-
-
-def rotation_function():
-    role = boto3.client("iam", region_name="us-east-1").create_role(RoleName="rotation", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    code = io.BytesIO()
-    with zipfile.ZipFile(code, "w") as archive:
-        archive.writestr("rotate.py", "def handler(event, context):\n    return None\n")
-    return boto3.client("lambda", region_name="us-east-1").create_function(
-        FunctionName="rotate", Runtime="python3.12", Role=role, Handler="rotate.handler", Code={"ZipFile": code.getvalue()})["FunctionArn"]
 
 
 def finish(sm, name, token, value):
@@ -68,7 +57,7 @@ def test_a_value_put_after_a_moved_awscurrent_makes_the_moved_one_previous(sm):
 
 
 def test_rotation_starts_with_the_stored_function_and_keeps_the_current_value_until_it_finishes(sm):
-    function = rotation_function()
+    function = create_rotation_function()
     first = sm.create_secret(Name="db", SecretString="old")["VersionId"]
     token = sm.rotate_secret(SecretId="db", RotationLambdaARN=function, RotationRules={"AutomaticallyAfterDays": 30})["VersionId"]
     finish(sm, "db", token, "second")
@@ -81,7 +70,7 @@ def test_rotation_starts_with_the_stored_function_and_keeps_the_current_value_un
 
 
 def test_rotation_is_refused_while_another_is_in_progress(sm):
-    function = rotation_function()
+    function = create_rotation_function()
     first = sm.create_secret(Name="db", SecretString="old")["VersionId"]
     token = sm.rotate_secret(SecretId="db", RotationLambdaARN=function, RotationRules={"AutomaticallyAfterDays": 30})["VersionId"]
 

@@ -1,10 +1,14 @@
 """Run a module's main() in-process, against moto or a Stubber, and capture its exit."""
 
+import contextlib
 import json
 
+import boto3
 import pytest
 from ansible.module_utils.common import warnings
 from ansible.module_utils.testing import patch_module_args
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
+from botocore.stub import Stubber
 
 AWS = {"region": "us-east-1", "access_key": "testing", "secret_key": "testing"}
 
@@ -38,3 +42,18 @@ def fixture_run_module(monkeypatch, capsys):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     return run
+
+
+@pytest.fixture(name="stub_client")
+def fixture_stub_client(monkeypatch):
+    """stub_client(module, service) -> a Stubber behind the client every AnsibleAWSModule of ``module`` gets (with one
+    retry), active until the test ends."""
+    with contextlib.ExitStack() as stubbers:
+
+        def stub(module, service):
+            client = boto3.client(service, region_name="us-east-1")
+            wrapped = RetryingBotoClientWrapper(client, AWSRetry.jittered_backoff(retries=1))
+            monkeypatch.setattr(module.AnsibleAWSModule, "client", lambda self, *a, **k: wrapped)
+            return stubbers.enter_context(Stubber(client))
+
+        yield stub

@@ -4,9 +4,7 @@ import json
 
 import boto3
 import pytest
-from botocore.stub import Stubber
 from moto import mock_aws
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
 
 from ansible_collections.shoppulse.analytics.plugins.modules import iam_authorization_details_info
 
@@ -53,12 +51,8 @@ def test_lists_only_the_types_asked_for(run_module, iam):
 
 
 @pytest.fixture(name="stubbed")
-def fixture_stubbed(monkeypatch):
-    client = boto3.client("iam", region_name="us-east-1")
-    wrapped = RetryingBotoClientWrapper(client, AWSRetry.jittered_backoff(retries=1))
-    monkeypatch.setattr(iam_authorization_details_info.AnsibleAWSModule, "client", lambda self, *a, **k: wrapped)
-    with Stubber(client) as stubber:
-        yield stubber
+def fixture_stubbed(stub_client):
+    return stub_client(iam_authorization_details_info, "iam")
 
 
 # The emulator loads no AWS-managed policies: a Stubber stands for an account that attaches one, over two pages.

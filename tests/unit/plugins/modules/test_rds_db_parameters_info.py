@@ -2,9 +2,7 @@
 
 import boto3
 import pytest
-from botocore.stub import Stubber
 from moto import mock_aws
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
 
 from ansible_collections.shoppulse.analytics.plugins.modules import rds_db_parameters_info
 from localenv import fidelity
@@ -49,12 +47,8 @@ def test_reads_every_parameter_or_those_of_one_source(run_module, rds):
 
 
 @pytest.fixture(name="stubbed")
-def fixture_stubbed(monkeypatch):
-    client = boto3.client("rds", region_name="us-east-1")
-    wrapped = RetryingBotoClientWrapper(client, AWSRetry.jittered_backoff(retries=1))
-    monkeypatch.setattr(rds_db_parameters_info.AnsibleAWSModule, "client", lambda self, *a, **k: wrapped)
-    with Stubber(client) as stubber:
-        yield stubber
+def fixture_stubbed(stub_client):
+    return stub_client(rds_db_parameters_info, "rds")
 
 
 def test_reads_across_pages(run_module, stubbed):

@@ -4,15 +4,13 @@ Without Docker moto's Lambda only records invocations, so the test plays the rot
 waits (its sleep), the function's steps run, as AWS runs them asynchronously.
 """
 
-import io
-import zipfile
-
 import boto3
 import pytest
 from moto import mock_aws
 
 from ansible_collections.shoppulse.analytics.plugins.modules import secretsmanager_rotation as module
 from localenv import fidelity
+from tests.conftest import create_rotation_function
 
 from .conftest import ModuleExit
 
@@ -26,12 +24,7 @@ def fixture_sm():
 
 @pytest.fixture(name="function_arn")
 def fixture_function_arn(sm):  # pylint: disable=unused-argument  # inside the mock
-    role = boto3.client("iam", region_name="us-east-1").create_role(RoleName="rotation", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    code = io.BytesIO()
-    with zipfile.ZipFile(code, "w") as archive:
-        archive.writestr("rotate.py", "def handler(event, context):\n    return None\n")
-    return boto3.client("lambda", region_name="us-east-1").create_function(
-        FunctionName="rotate", Runtime="python3.12", Role=role, Handler="rotate.handler", Code={"ZipFile": code.getvalue()})["FunctionArn"]
+    return create_rotation_function()
 
 
 @pytest.fixture(name="secret")
