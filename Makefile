@@ -13,7 +13,7 @@ export PYTHONPATH := $(CURDIR)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help venv collection system-deps local local-up local-down outputs test lint sanity unit molecule lock fidelity-doc variables-doc bench
+.PHONY: help venv collection system-deps local local-up local-down outputs test lint sanity unit molecule lock fidelity-doc parameters variables-doc bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -75,6 +75,9 @@ molecule: venv system-deps ## The end-to-end molecule scenario on the local envi
 
 fidelity-doc: venv ## Regenerate the table in localenv/FIDELITY.md from the fidelity registry
 	$(BIN)/python -m localenv.fidelity --write
+
+parameters: venv ## Regenerate localenv/data/postgres15_parameters.json from the local PostgreSQL 15's pg_settings
+	$(BIN)/python -m localenv.parameters --write
 
 variables-doc: venv ## Regenerate docs/variables.md from the roles' argument specs, defaults and the inventories
 	$(BIN)/python -m tools.variables_doc --write

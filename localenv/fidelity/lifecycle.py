@@ -214,6 +214,56 @@ def db_instance_lifecycle() -> None:
     _hook("delete_db_instance", validate=_refuse_while_deleting, after=deleted)
 
 
+class _Membership:  # pylint: disable=too-few-public-methods
+    """A VPC security group being removed from a DB instance: it carries the removal's timeline."""
+
+
+def _removing(instance: Any) -> dict[str, _Membership]:
+    return instance.__dict__.setdefault("_shoppulse_security_groups_removing", {})
+
+
+@entry(
+    key="rds-db-instance-security-group-removing",
+    api="ModifyDBInstance, DescribeDBInstances",
+    moto="a VPC security group taken off an instance vanishes from `VpcSecurityGroups` at once",
+    aws="`VpcSecurityGroups` lists each membership with its status: a group taken off is listed `removing` for a while "
+    "before it goes; timed by the latency profile, gone at once at scale 0",
+    reference=f"{RDS_API}/API_VpcSecurityGroupMembership.html",
+)
+def db_instance_security_group_removing() -> None:
+    def before(response: Any) -> list[str] | None:
+        if response.params.get("VpcSecurityGroupIds") is None:
+            return None
+        instance = response.backend.describe_db_instances(response.params.get("DBInstanceIdentifier"))[0]
+        return list(instance.vpc_security_group_ids or [])
+
+    def removed(response: Any, previous: list[str] | None, result: Any) -> None:
+        if previous is None:
+            return
+        instance = result.result["DBInstance"]
+        kept, removing = set(instance.vpc_security_group_ids or []), _removing(instance)
+        for group_id in previous:
+            membership = _Membership()
+            if group_id not in kept and begin(membership, "db_instance_security_group", "remove"):
+                removing[group_id] = membership
+        for group_id in kept:
+            removing.pop(group_id, None)  # added back: active again
+
+    def memberships(self: Any) -> list[dict[str, str]]:
+        listed = [{"VpcSecurityGroupId": group_id, "Status": "active"} for group_id in self.vpc_security_group_ids or []]
+        for group_id, membership in list(_removing(self).items()):
+            state = passing(membership)
+            if state is None:
+                _removing(self).pop(group_id, None)
+            else:
+                listed.append({"VpcSecurityGroupId": group_id, "Status": state})
+        return listed
+
+    # The serializer reads the member's shape name (VpcSecurityGroupMembershipList) before moto's snake_case attribute.
+    _models().DBInstance.VpcSecurityGroupMembershipList = property(memberships)
+    _hook("modify_db_instance", prepare=before, after=removed)
+
+
 @entry(
     key="rds-db-snapshot-lifecycle",
     api="CreateDBSnapshot, DescribeDBSnapshots",

@@ -7,6 +7,9 @@ on ``RDSResponse``, so moto's own internal calls (restores, blue/green switchove
 from __future__ import annotations
 
 import functools
+import json
+import re
+from pathlib import Path
 from typing import Any, Callable
 
 from localenv.fidelity import entry
@@ -41,62 +44,51 @@ _DEFERRED = {
 }
 
 # Engine defaults of the DB parameter group families we model: what DescribeEngineDefaultParameters returns, and the base
-# that DescribeDBParameters overlays a group's own values on. Values from the RDS for PostgreSQL parameter pages:
-#   https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.PostgreSQL.CommonDBATasks.Parameters.html
-#   https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html (rds.force_ssl is 1 from 15 on)
-# A value RDS itself sets is reported with Source "system"; a parameter left at PostgreSQL's own default has no
-# ParameterValue and Source "engine-default". Columns: name, value, description, apply type, data type, allowed values.
-_POSTGRES15_ROWS: tuple[tuple[str, str | None, str, str, str, str], ...] = (
-    ("idle_in_transaction_session_timeout", None, "Sets the maximum allowed duration of any idling transaction.",
-     "dynamic", "integer", "0-2147483647"),
-    ("log_autovacuum_min_duration", None, "Sets the minimum execution time above which autovacuum actions will be logged.",
-     "dynamic", "integer", "-1-2147483647"),
-    ("log_connections", None, "Logs each successful connection.", "dynamic", "boolean", "0,1"),
-    ("log_disconnections", None, "Logs end of a session, including duration.", "dynamic", "boolean", "0,1"),
-    ("log_lock_waits", None, "Logs long lock waits.", "dynamic", "boolean", "0,1"),
-    ("log_min_duration_statement", None, "Sets the minimum execution time above which statements will be logged.",
-     "dynamic", "integer", "-1-2147483647"),
-    ("log_rotation_age", "60", "Automatic log file rotation will occur after N minutes.", "dynamic", "integer", "1-1440"),
-    ("log_statement", None, "Sets the type of statements logged.", "dynamic", "string", "none,ddl,mod,all"),
-    ("log_temp_files", None, "Log the use of temporary files larger than this number of kilobytes.",
-     "dynamic", "integer", "-1-2147483647"),
-    ("max_connections", "LEAST({DBInstanceClassMemory/9531392},5000)", "Sets the maximum number of concurrent connections.",
-     "static", "integer", "6-262143"),
-    ("password_encryption", None, "Encrypt passwords.", "dynamic", "string", "md5,scram-sha-256"),
-    ("rds.force_ssl", "1", "Force SSL connections.", "dynamic", "boolean", "0,1"),
-    ("rds.log_retention_period", "4320", "Amazon RDS for PostgreSQL will delete PostgreSQL log that are older than N minutes.",
-     "dynamic", "integer", "1440-10080"),
-    ("rds.logical_replication", "0", "Enables logical decoding.", "static", "boolean", "0,1"),
-    ("shared_buffers", "{DBInstanceClassMemory/32768}", "(8kB) Sets the number of shared memory buffers used by the server.",
-     "static", "integer", "16-1073741823"),
-    ("shared_preload_libraries", "pg_stat_statements", "Lists shared libraries to preload into server.", "static", "list",
-     "auto_explain,orafce,pg_bigm,pg_cron,pg_hint_plan,pg_partman_bgw,pg_prewarm,pg_similarity,pg_stat_statements,"
-     "pg_tle,pg_transport,pglogical,plprofiler"),
-    ("statement_timeout", None, "Sets the maximum allowed duration of any statement.", "dynamic", "integer", "0-2147483647"),
-    ("work_mem", None, "(kB) Sets the maximum memory to be used for query workspaces.", "dynamic", "integer", "64-2147483647"),
-)
+# that DescribeDBParameters overlays a group's own values on. Derived from a real PostgreSQL 15's pg_settings and the RDS
+# for PostgreSQL parameter pages by `python -m localenv.parameters --write` (see that module), not listed by hand.
+_FAMILY_FILES = {"postgres15": Path(__file__).resolve().parent.parent / "data" / "postgres15_parameters.json"}
+
+# Variables RDS substitutes in a parameter formula such as {DBInstanceClassMemory/32768} (RDS User Guide, "DB parameter
+# formulas"); a formula stands for a number, so it is accepted for integer and float parameters.
+_FORMULA_VARIABLES = ("AllocatedStorage", "DBInstanceClassMemory", "DBInstanceVCPU", "EndPointPort", "TrueIfReplica",
+                      "DBInstanceClassHugePagesDefault")
 
 
-def _parameter(row: tuple[str, str | None, str, str, str, str]) -> dict[str, Any]:
-    name, value, description, apply_type, data_type, allowed = row
-    parameter: dict[str, Any] = {"ParameterName": name}
-    if value is not None:
-        parameter["ParameterValue"] = value
-    parameter.update({
-        "Description": description,
-        "Source": "system" if value is not None else "engine-default",
-        "ApplyType": apply_type,
-        "DataType": data_type,
-        "AllowedValues": allowed,
-        "IsModifiable": True,
-        "ApplyMethod": "pending-reboot",
-    })
-    return parameter
+def _load_family(path: Path) -> dict[str, dict[str, Any]]:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return {parameter["ParameterName"]: parameter for parameter in document["parameters"]}
 
 
-ENGINE_DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {
-    "postgres15": {row[0]: _parameter(row) for row in _POSTGRES15_ROWS},
-}
+ENGINE_DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {family: _load_family(path) for family, path in _FAMILY_FILES.items()}
+
+
+def _is_formula(value: str) -> bool:
+    return any(f"{{{variable}" in value for variable in _FORMULA_VARIABLES)
+
+
+def _number_in_range(value: str, allowed: str, parse: Callable[[str], float]) -> bool:
+    bounds = re.fullmatch(r"(-?[0-9.e+]+)-(-?[0-9.e+]+)", allowed)
+    try:
+        number = parse(value)
+    except ValueError:
+        return False
+    return bounds is None or float(bounds.group(1)) <= number <= float(bounds.group(2))
+
+
+def valid_value(parameter: dict[str, Any], value: str) -> bool:
+    """Whether RDS accepts ``value`` for ``parameter``: its data type and allowed values, as DescribeEngineDefaultParameters
+    reports them."""
+    data_type, allowed = parameter["DataType"], parameter.get("AllowedValues")
+    if data_type in ("integer", "float"):
+        if _is_formula(value):
+            return True
+        return _number_in_range(value, allowed or "", int if data_type == "integer" else float)
+    if allowed is None:
+        return True  # a free string, or a list without a fixed set of members
+    choices = {choice.lower() for choice in allowed.split(",")}
+    if data_type == "list":
+        return all(member.strip().lower() in choices for member in value.split(","))
+    return value.lower() in choices
 
 
 def _models() -> Any:
@@ -336,15 +328,30 @@ def _pending(instance: Any) -> dict[str, Any]:
     return instance.__dict__.setdefault("_shoppulse_pending_modified_values", {})
 
 
+def _defer_rename(params: Any, instance: Any, pending: dict[str, Any]) -> None:
+    """Hold a NewDBInstanceIdentifier for the maintenance window, listed as the pending DBInstanceIdentifier."""
+    renamed = params.get("NewDBInstanceIdentifier")
+    if not renamed:
+        return
+    del params["NewDBInstanceIdentifier"]
+    if renamed.lower() != instance.db_instance_identifier.lower():
+        pending["DBInstanceIdentifier"] = renamed.lower()
+    else:
+        pending.pop("DBInstanceIdentifier", None)
+
+
 @entry(
     key="rds-modify-db-instance-pending",
     api="ModifyDBInstance, DescribeDBInstances",
-    moto="every change is applied at once whatever `ApplyImmediately` says; `PendingModifiedValues` is never returned",
+    moto="every change is applied at once whatever `ApplyImmediately` says, a rename included; `PendingModifiedValues` is "
+    "never returned",
     aws="without `ApplyImmediately` the instance class, allocated storage, storage type, IOPS, storage throughput, engine "
-    "version, Multi-AZ, CA certificate, license model and a backup retention change to or from 0 wait for the maintenance "
+    "version, Multi-AZ, CA certificate, license model, a rename (`NewDBInstanceIdentifier`, pending as `DBInstanceIdentifier`) "
+    "and a backup retention change to or from 0 wait for the maintenance "
     "window: the instance keeps its values and lists the new ones under `PendingModifiedValues`; `ApplyImmediately` "
     "applies them and everything pending; the other settings (Performance Insights, deletion protection, log exports, "
-    "security groups, other backup retention changes...) apply at once",
+    "security groups, other backup retention changes...) apply at once; asking for the current value again withdraws "
+    "that pending change",
     reference=f"{GUIDE}/USER_ModifyInstance.Settings.html",
 )
 def modify_db_instance_pending() -> None:
@@ -356,11 +363,15 @@ def modify_db_instance_pending() -> None:
         instance = response.backend.describe_db_instances(params.get("DBInstanceIdentifier"))[0]
         pending = _pending(instance)
         if params.get("ApplyImmediately"):
+            renamed = pending.pop("DBInstanceIdentifier", None)
+            if renamed and not params.get("NewDBInstanceIdentifier"):
+                params["NewDBInstanceIdentifier"] = renamed
             for member, value in list(pending.items()):
                 if member not in params:
                     params[member] = value
             pending.clear()
             return
+        _defer_rename(params, instance, pending)
         for member, attribute in _DEFERRED.items():
             if member not in params or params[member] is None:
                 continue
@@ -371,6 +382,8 @@ def modify_db_instance_pending() -> None:
             del params[member]
             if value != current:
                 pending[member] = value
+            else:
+                pending.pop(member, None)  # asked back to the current value: nothing is left to apply
 
     _hook("modify_db_instance", prepare=defer_or_apply)
 
@@ -551,9 +564,12 @@ def describe_db_parameters_full_set() -> None:
 @entry(
     key="rds-modify-db-parameter-group-validates",
     api="ModifyDBParameterGroup",
-    moto="any parameter name is accepted and stored, and `immediate` is accepted for a static parameter",
-    aws="a name the family does not have is `InvalidParameterValue`; `ApplyMethod: immediate` on a static parameter is "
-    "`InvalidParameterCombination` (`immediate` is for dynamic parameters only); modelled for `postgres15` groups",
+    moto="any parameter name and any value is accepted and stored, and `immediate` is accepted for a static parameter",
+    aws="a name the family does not have, or a value outside the parameter's data type and allowed values (a formula such "
+    "as `{DBInstanceClassMemory/32768}` stands for a number), is `InvalidParameterValue`; `ApplyMethod: immediate` on a "
+    "static parameter is `InvalidParameterCombination` (`immediate` is for dynamic parameters only); modelled for "
+    "`postgres15` groups, whose parameters are derived from PostgreSQL 15's `pg_settings` and RDS's `rds.*` parameters "
+    "(`localenv/data/postgres15_parameters.json`, `python -m localenv.parameters --write`)",
     reference=f"{API}/API_ModifyDBParameterGroup.html",
 )
 def modify_db_parameter_group_validates() -> None:
@@ -570,9 +586,28 @@ def modify_db_parameter_group_validates() -> None:
                 name = parameter.get("ParameterName")
                 if name not in defaults:
                     raise _exceptions().InvalidParameterValue(f"Could not find parameter with name: {name}")
+                value = parameter.get("ParameterValue")
+                if value is not None and not valid_value(defaults[name], str(value)):
+                    allowed = defaults[name].get("AllowedValues")
+                    raise _exceptions().InvalidParameterValue(
+                        f"Value: {value} is not a valid {defaults[name]['DataType']} for parameter: {name}"
+                        + (f" (allowed values: {allowed})" if allowed else ""))
                 if parameter.get("ApplyMethod") == "immediate" and defaults[name]["ApplyType"] == "static":
                     raise _exceptions().InvalidParameterCombination("cannot use immediate apply method for static parameter")
             db_parameter_group_parameters = parameters
         return original(self, db_parameter_group_name, db_parameter_group_parameters)
 
     models.RDSBackend.modify_db_parameter_group = modify
+
+
+@entry(
+    key="rds-db-instance-log-exports-omitted",
+    api="CreateDBInstance, ModifyDBInstance, DescribeDBInstances",
+    moto="an instance that exports no logs reports `EnabledCloudwatchLogsExports: []`",
+    aws="`EnabledCloudwatchLogsExports` lists the log types the instance exports and is absent when it exports none",
+    reference=f"{API}/API_DBInstance.html",
+)
+def db_instance_log_exports_omitted() -> None:
+    # The serializer reads an AWS member name before moto's snake_case attribute, which moto's own code keeps using.
+    _models().DBInstance.EnabledCloudwatchLogsExports = property(
+        lambda self: list(self.enabled_cloudwatch_logs_exports) or None)

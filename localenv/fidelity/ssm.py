@@ -32,3 +32,24 @@ def put_parameter_create_atomic() -> None:
 
     for name in ("put_parameter", "delete_parameter", "delete_parameters"):
         setattr(SimpleSystemManagerBackend, name, serialised(getattr(SimpleSystemManagerBackend, name)))
+
+
+@entry(
+    key="ssm-describe-parameters-policies",
+    api="DescribeParameters",
+    moto="a parameter without policies is described without `Policies`",
+    aws="each parameter's metadata carries `Policies`, the list of its policies (empty when it has none)",
+    reference="https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_ParameterMetadata.html",
+)
+def describe_parameters_policies() -> None:
+    from moto.ssm.models import Parameter  # pylint: disable=import-outside-toplevel  # patched before serving
+
+    original = Parameter.describe_response_object
+
+    @functools.wraps(original)
+    def describe_response_object(self, *args, **kwargs):
+        described = original(self, *args, **kwargs)
+        described.setdefault("Policies", [])
+        return described
+
+    Parameter.describe_response_object = describe_response_object

@@ -209,6 +209,32 @@ def test_db_snapshot_is_creating_then_available(aws, timed):
     assert rds.describe_db_snapshots(DBSnapshotIdentifier="s1")["DBSnapshots"][0]["Status"] == "available"
 
 
+# rds-db-instance-security-group-removing
+
+def groups_of(rds):
+    return sorted((group["VpcSecurityGroupId"], group["Status"])
+                  for group in rds.describe_db_instances(DBInstanceIdentifier="db1")["DBInstances"][0]["VpcSecurityGroups"])
+
+
+def test_a_security_group_taken_off_an_instance_is_removing_for_a_while(aws, timed):
+    ec2, rds = aws["ec2"], aws["rds"]
+    first, second = (ec2.create_security_group(GroupName=name, Description=name)["GroupId"] for name in ("first", "second"))
+    rds.create_db_instance(DBInstanceIdentifier="db1", VpcSecurityGroupIds=[first, second], BackupRetentionPeriod=0, **POSTGRES)
+    timed.advance(1.1)
+    rds.modify_db_instance(DBInstanceIdentifier="db1", VpcSecurityGroupIds=[first])
+    assert groups_of(rds) == sorted([(first, "active"), (second, "removing")])
+    timed.advance(0.6)
+    assert groups_of(rds) == [(first, "active")]
+
+
+def test_a_security_group_taken_off_goes_at_once_with_latency_off(aws):
+    ec2, rds = aws["ec2"], aws["rds"]
+    first, second = (ec2.create_security_group(GroupName=name, Description=name)["GroupId"] for name in ("first", "second"))
+    rds.create_db_instance(DBInstanceIdentifier="db1", VpcSecurityGroupIds=[first, second], **POSTGRES)
+    rds.modify_db_instance(DBInstanceIdentifier="db1", VpcSecurityGroupIds=[second])
+    assert groups_of(rds) == [(second, "active")]
+
+
 # rds-db-proxy-lifecycle
 
 def test_db_proxy_is_creating_and_refuses_changes_until_available(aws, network, timed):

@@ -1,6 +1,7 @@
 """The RDS instance and parameter group entries answer as the RDS API reference and User Guide say."""
 
 import json
+import re
 
 import boto3
 import pytest
@@ -9,7 +10,7 @@ from ansible_collections.amazon.aws.plugins.modules import rds_instance, rds_ins
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from localenv import fidelity
+from localenv import fidelity, parameters, services
 
 POSTGRES = {"Engine": "postgres", "EngineVersion": "15.4", "DBInstanceClass": "db.t3.medium",
             "MasterUsername": "shoppulse_admin", "MasterUserPassword": "password-password"}
@@ -186,6 +187,30 @@ def test_requesting_the_current_value_leaves_nothing_pending(rds):
     assert described(rds)["PendingModifiedValues"] == {}
 
 
+def test_asking_back_the_current_value_withdraws_the_pending_change(rds):
+    create(rds, StorageType="gp2")
+    rds.modify_db_instance(DBInstanceIdentifier="db1", StorageType="gp3", DBInstanceClass="db.t3.large")
+    assert described(rds)["PendingModifiedValues"] == {"StorageType": "gp3", "DBInstanceClass": "db.t3.large"}
+    rds.modify_db_instance(DBInstanceIdentifier="db1", StorageType="gp2")
+    instance = described(rds)
+    assert (instance["StorageType"], instance["PendingModifiedValues"]) == ("gp2", {"DBInstanceClass": "db.t3.large"})
+
+
+def test_a_rename_waits_for_the_maintenance_window(rds):
+    create(rds)
+    answer = rds.modify_db_instance(DBInstanceIdentifier="db1", NewDBInstanceIdentifier="db2")["DBInstance"]
+    assert (answer["DBInstanceIdentifier"], answer["PendingModifiedValues"]) == ("db1", {"DBInstanceIdentifier": "db2"})
+    assert described(rds)["PendingModifiedValues"] == {"DBInstanceIdentifier": "db2"}
+    rds.modify_db_instance(DBInstanceIdentifier="db1", ApplyImmediately=True)
+    assert (described(rds, "db2")["DBInstanceIdentifier"], described(rds, "db2")["PendingModifiedValues"]) == ("db2", {})
+
+
+def test_a_rename_with_apply_immediately_happens_at_once(rds):
+    create(rds)
+    rds.modify_db_instance(DBInstanceIdentifier="db1", NewDBInstanceIdentifier="db2", ApplyImmediately=True)
+    assert [i["DBInstanceIdentifier"] for i in rds.describe_db_instances()["DBInstances"]] == ["db2"]
+
+
 # rds-modify-db-instance-port
 
 def test_a_new_port_is_the_endpoints_port(rds):
@@ -234,13 +259,15 @@ REQUIRED = {"rds.force_ssl", "log_min_duration_statement", "log_statement", "log
 
 def test_engine_defaults_of_postgres15(rds):
     defaults = rds.describe_engine_default_parameters(DBParameterGroupFamily="postgres15")["EngineDefaults"]
-    assert defaults["DBParameterGroupFamily"] == "postgres15"
-    by_name = {parameter["ParameterName"]: parameter for parameter in defaults["Parameters"]}
+    assert defaults["DBParameterGroupFamily"] == "postgres15" and len(defaults["Parameters"]) == 100
+    every = rds.get_paginator("describe_engine_default_parameters").paginate(DBParameterGroupFamily="postgres15").build_full_result()
+    by_name = {parameter["ParameterName"]: parameter for parameter in every["EngineDefaults"]["Parameters"]}
     assert REQUIRED <= set(by_name)
     assert by_name["rds.force_ssl"]["ParameterValue"] == "1"
     assert by_name["max_connections"]["ApplyType"] == "static" and by_name["log_statement"]["ApplyType"] == "dynamic"
     for parameter in by_name.values():
-        assert {"Description", "Source", "ApplyType", "DataType", "AllowedValues", "IsModifiable", "ApplyMethod"} <= set(parameter)
+        assert {"Description", "Source", "ApplyType", "DataType", "IsModifiable", "ApplyMethod"} <= set(parameter)
+        assert "AllowedValues" in parameter or parameter["DataType"] in ("string", "list")
         assert parameter["Source"] in {"engine-default", "system"}
 
 
@@ -264,7 +291,8 @@ def fixture_group(rds):
 def test_a_group_lists_the_whole_family_with_its_own_values_over_it(rds, group):
     rds.modify_db_parameter_group(DBParameterGroupName=group, Parameters=[
         {"ParameterName": "log_min_duration_statement", "ParameterValue": "500", "ApplyMethod": "immediate"}])
-    parameters = {p["ParameterName"]: p for p in rds.describe_db_parameters(DBParameterGroupName=group)["Parameters"]}
+    parameters = {p["ParameterName"]: p for p in rds.get_paginator("describe_db_parameters").paginate(
+        DBParameterGroupName=group).build_full_result()["Parameters"]}
     assert REQUIRED <= set(parameters)
     assert parameters["log_min_duration_statement"]["ParameterValue"] == "500"
     assert parameters["log_min_duration_statement"]["Source"] == "user"
@@ -286,6 +314,58 @@ def test_modify_refuses_a_parameter_the_family_does_not_have(rds, group):
             {"ParameterName": "rds.force_tls", "ParameterValue": "1", "ApplyMethod": "pending-reboot"}])
     assert error_code(refused) == "InvalidParameterValue"
     assert rds.describe_db_parameters(DBParameterGroupName=group, Source="user")["Parameters"] == []
+
+
+def valid_and_invalid(parameter):
+    """A value RDS accepts for the parameter and one it refuses (None: a free string, which has none)."""
+    data_type, allowed = parameter["DataType"], parameter.get("AllowedValues")
+    if data_type == "boolean":
+        return "1", "2"
+    if data_type in ("integer", "float"):
+        low, high = re.fullmatch(r"(-?[0-9.e+]+)-(-?[0-9.e+]+)", allowed).groups()
+        if data_type == "integer":
+            return low, str(int(high) + 1)
+        return low, "not-a-number" if float(high) > 1e300 else repr(float(high) * 2 + 1)
+    if allowed is None:
+        return "shoppulse", None
+    return allowed.split(",")[0], "not-a-choice"
+
+
+def test_every_parameter_of_postgres15_accepts_a_valid_value_and_refuses_an_invalid_one(rds, group):
+    family = json.loads(parameters.DATA.read_text(encoding="utf-8"))["parameters"]
+    assert len(family) > 300 and {"log_duration", "application_name", "log_checkpoints", "track_io_timing"} <= {
+        p["ParameterName"] for p in family}
+    values = {p["ParameterName"]: valid_and_invalid(p) for p in family}
+    for parameter in family:
+        name, (_valid, invalid) = parameter["ParameterName"], values[parameter["ParameterName"]]
+        if invalid is None:
+            assert parameter["DataType"] in ("string", "list") and "AllowedValues" not in parameter, name
+            continue
+        with pytest.raises(ClientError) as refused:
+            rds.modify_db_parameter_group(DBParameterGroupName=group, Parameters=[
+                {"ParameterName": name, "ParameterValue": invalid, "ApplyMethod": "pending-reboot"}])
+        assert error_code(refused) == "InvalidParameterValue", name
+    names = sorted(values)
+    for start in range(0, len(names), 20):  # ModifyDBParameterGroup takes up to 20 parameters a call
+        rds.modify_db_parameter_group(DBParameterGroupName=group, Parameters=[
+            {"ParameterName": name, "ParameterValue": values[name][0], "ApplyMethod": "pending-reboot"} for name in names[start:start + 20]])
+    listed = {p["ParameterName"]: p for p in rds.get_paginator("describe_db_parameters").paginate(
+        DBParameterGroupName=group, Source="user").build_full_result()["Parameters"]}
+    assert {name: p["ParameterValue"] for name, p in listed.items()} == {name: value for name, (value, _invalid) in values.items()}
+
+
+def test_a_formula_is_accepted_for_a_numeric_parameter(rds, group):
+    rds.modify_db_parameter_group(DBParameterGroupName=group, Parameters=[
+        {"ParameterName": "effective_cache_size", "ParameterValue": "{DBInstanceClassMemory/16384}", "ApplyMethod": "pending-reboot"}])
+
+
+def test_the_parameter_file_is_what_postgresql_15_reports():
+    try:
+        settings = parameters.read_pg_settings()
+    except services.ServiceError as missing:
+        pytest.skip(f"PostgreSQL 15 is not installed: {missing}")
+    assert parameters.render(parameters.family(settings)) == parameters.DATA.read_text(encoding="utf-8"), (
+        "localenv/data/postgres15_parameters.json is out of date: run `make parameters`")
 
 
 def test_modify_refuses_immediate_for_a_static_parameter(rds, group):
@@ -386,3 +466,14 @@ def test_settings_given_as_false_or_zero_apply_to_the_restored_instance(rds):
 def test_settings_given_as_true_apply_to_the_restored_instance(rds):
     instance = restored(rds, DeletionProtection=True, CopyTagsToSnapshot=True, MultiAZ=True)
     assert (instance["DeletionProtection"], instance["CopyTagsToSnapshot"], instance["MultiAZ"]) == (True, True, True)
+
+
+# rds-db-instance-log-exports-omitted
+
+def test_log_exports_are_omitted_when_none_and_listed_when_some(rds):
+    assert "EnabledCloudwatchLogsExports" not in create(rds)
+    assert "EnabledCloudwatchLogsExports" not in described(rds)
+    rds.modify_db_instance(DBInstanceIdentifier="db1", CloudwatchLogsExportConfiguration={"EnableLogTypes": ["postgresql", "upgrade"]})
+    assert described(rds)["EnabledCloudwatchLogsExports"] == ["postgresql", "upgrade"]
+    rds.modify_db_instance(DBInstanceIdentifier="db1", CloudwatchLogsExportConfiguration={"DisableLogTypes": ["postgresql", "upgrade"]})
+    assert "EnabledCloudwatchLogsExports" not in described(rds)

@@ -1,4 +1,4 @@
-"""The SSM entry: concurrent creations of one parameter, exactly one succeeds."""
+"""The SSM entries: concurrent creations of one parameter, exactly one succeeds; parameters are described with their policies."""
 
 import sys
 import threading
@@ -58,3 +58,17 @@ def test_a_deleted_parameter_can_be_created_again(backend):
     backend.put_parameter("/lock/again", None, "1", "String", None, None, False, [], "text", None, None)
     backend.delete_parameter("/lock/again")
     assert len(race(backend, "/lock/again")) == 1
+
+
+# ssm-describe-parameters-policies
+
+def test_described_parameters_carry_their_policies():
+    fidelity.apply_all()
+    with mock_aws():
+        ssm = boto3.client("ssm", region_name="us-east-1")
+        ssm.put_parameter(Name="/plain", Value="v", Type="String")
+        expiry = '[{"Type":"Expiration","Version":"1.0","Attributes":{"Timestamp":"2030-01-01T00:00:00.000Z"}}]'
+        ssm.put_parameter(Name="/expiring", Value="v", Type="String", Tier="Advanced", Policies=expiry)
+        described = {p["Name"]: p for p in ssm.describe_parameters()["Parameters"]}
+    assert described["/plain"]["Policies"] == []
+    assert len(described["/expiring"]["Policies"]) == 1
