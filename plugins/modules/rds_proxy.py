@@ -625,7 +625,8 @@ def main():
     existing = manager.read()
     if module.params["state"] == "present":
         manager.present(existing)
-    manager.absent(existing)
+    else:
+        manager.absent(existing)
 
 
 if __name__ == "__main__":
