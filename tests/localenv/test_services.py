@@ -5,9 +5,10 @@ import subprocess
 import urllib.request
 from pathlib import Path
 
+import psycopg2
 import pytest
 
-from localenv import services
+from localenv import psql, services
 
 
 @pytest.fixture(name="settings")
@@ -92,3 +93,19 @@ def test_a_server_that_does_not_start_shows_the_end_of_its_log(deep_settings):
     said = str(failed.value)
     assert said.startswith("pg_ctl start failed (") and "server.log:" in said
     assert 'invalid value for parameter "shared_buffers": "a lot"' in said
+
+
+def test_psql_logs_in_as_the_secret_says_over_tls_with_the_password_kept_off_its_arguments(standin_postgres):
+    secret = {"username": "psql_master", "password": "Psql-check-" + "p" * 20, "dbname": "postgres"}
+    with psycopg2.connect(host=str(standin_postgres.pgsocket), port=standin_postgres.pg_port, user="postgres", dbname="postgres") as admin:
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute("DROP ROLE IF EXISTS psql_master")
+            cursor.execute("CREATE ROLE psql_master LOGIN PASSWORD %s", (secret["password"],))
+    admin.close()
+    args, env = psql.command(standin_postgres, secret, ["-Atc", "SELECT current_user, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"])
+
+    session = subprocess.run(args, env=env, capture_output=True, text=True, check=False, timeout=30)
+
+    assert session.stdout.strip() == "psql_master|t", session.stderr
+    assert secret["password"] not in " ".join(args) and env["PGPASSWORD"] == secret["password"]
