@@ -8,7 +8,7 @@ Settings come from the environment so that the Makefile, molecule and a shell ag
     SHOPPULSE_PG_PORT         PostgreSQL port (default 55432), on 127.0.0.1
 
 The emulator process inherits the environment, so the realism settings reach it too (checked here before it
-starts): SHOPPULSE_EMULATOR_LATENCY_SCALE and _LATENCY_PROFILE (localenv/latency.py), SHOPPULSE_EMULATOR_THROTTLE_RATE,
+starts): SHOPPULSE_EMULATOR_LATENCY_SCALE, _LATENCY_PROFILE and _LATENCY_HOLD_READS (localenv/latency.py), SHOPPULSE_EMULATOR_THROTTLE_RATE,
 _THROTTLE_SEED, _THROTTLE_SERVICES and SHOPPULSE_EMULATOR_FAIL_ONCE (localenv/faults.py); docs/emulator-realism.md.
 """
 
