@@ -13,7 +13,7 @@ export PYTHONPATH := $(CURDIR)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help venv collection system-deps local local-up local-down outputs test lint sanity unit molecule lock fidelity-doc parameters variables-doc bench
+.PHONY: help venv collection system-deps local local-up local-down outputs psql test lint sanity unit molecule lock fidelity-doc parameters variables-doc bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,6 +50,10 @@ local: local-up ## Build the whole platform on the local emulator and print its 
 
 outputs: ## Print artifacts/$(ENV)/outputs.json
 	@cat artifacts/$(ENV)/outputs.json 2>/dev/null || echo "no outputs yet for $(ENV): run site.yml first"
+
+# The password goes to psql through PGPASSWORD, never on its command line.
+psql: ## psql on the local database as the master user over TLS, from the secret (PSQL_ARGS='-c "\dt"')
+	@$(BIN)/python -m localenv.psql $(PSQL_ARGS)
 
 local-down: ## Stop the local services and remove their state
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -m localenv down; else $(PYTHON) -m localenv down; fi

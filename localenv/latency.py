@@ -18,6 +18,9 @@ from typing import Any, Callable
 import yaml
 
 SCALE_VARIABLE = "SHOPPULSE_EMULATOR_LATENCY_SCALE"
+# Reads a transition's last state is reported to before it settles, however much time has passed: a waiter then sees
+# the transition whatever the machine's speed, which is what a test of the waits needs (0, the default: time alone).
+HOLD_VARIABLE = "SHOPPULSE_EMULATOR_LATENCY_HOLD_READS"
 PROFILE_VARIABLE = "SHOPPULSE_EMULATOR_LATENCY_PROFILE"
 DEFAULT_PROFILE = Path(__file__).resolve().parent / "latency_profile.yml"
 
@@ -53,6 +56,7 @@ class Latency:
     scale: float = 0.0
     seconds: dict[tuple[str, str], tuple[tuple[str, float], ...]] = field(default_factory=dict)
     source: str = ""
+    hold_reads: int = 0
 
     @property
     def active(self) -> bool:
@@ -67,7 +71,8 @@ class Latency:
     def describe(self) -> str:
         if not self.active:
             return "latency off (resources settle at once)"
-        return f"latency scale {self.scale:g} of {self.source}"
+        held = f", each transition held for {self.hold_reads} reads" if self.hold_reads else ""
+        return f"latency scale {self.scale:g} of {self.source}{held}"
 
 
 def load_profile(path: Path) -> dict[tuple[str, str], tuple[tuple[str, float], ...]]:
@@ -120,9 +125,12 @@ def from_env(environ: dict[str, str] | None = None) -> Latency:
     env = os.environ if environ is None else environ
     scale = parse_scale(env.get(SCALE_VARIABLE, "").strip() or "0")
     path = Path(env.get(PROFILE_VARIABLE) or DEFAULT_PROFILE)
+    hold = env.get(HOLD_VARIABLE, "").strip() or "0"
+    if not hold.isdigit():
+        raise LatencyError(f"{HOLD_VARIABLE}: {hold!r} is not a number of reads (0 or more)")
     if scale == 0:
         return Latency(source=str(path))
-    return Latency(scale=scale, seconds=load_profile(path), source=str(path))
+    return Latency(scale=scale, seconds=load_profile(path), source=str(path), hold_reads=int(hold))
 
 
 def uniform(seconds: float, scale: float = 1.0) -> Latency:

@@ -8,12 +8,13 @@ Settings come from the environment so that the Makefile, molecule and a shell ag
     SHOPPULSE_PG_PORT         PostgreSQL port (default 55432), on 127.0.0.1
 
 The emulator process inherits the environment, so the realism settings reach it too (checked here before it
-starts): SHOPPULSE_EMULATOR_LATENCY_SCALE and _LATENCY_PROFILE (localenv/latency.py), SHOPPULSE_EMULATOR_THROTTLE_RATE,
+starts): SHOPPULSE_EMULATOR_LATENCY_SCALE, _LATENCY_PROFILE and _LATENCY_HOLD_READS (localenv/latency.py), SHOPPULSE_EMULATOR_THROTTLE_RATE,
 _THROTTLE_SEED, _THROTTLE_SERVICES and SHOPPULSE_EMULATOR_FAIL_ONCE (localenv/faults.py); docs/emulator-realism.md.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pwd
 import shutil
@@ -57,7 +58,49 @@ class Settings:
 
     @property
     def pgsocket(self) -> Path:
-        return self.state / "pgsocket"
+        """The folder of the server's unix socket: the target of ``<state>/pgsocket`` once the server is set up, else
+        where pg_init puts it (socket_folder)."""
+        link = self.state / "pgsocket"
+        if link.is_symlink():
+            return Path(os.readlink(link))
+        return link if link.is_dir() else socket_folder(self.state)
+
+
+# A unix socket's path is at most 107 bytes (sun_path), and PostgreSQL's is <folder>/.s.PGSQL.<port>: a folder inside
+# a deep state folder passes it, so the socket lives in a short folder of its own, named after the state folder.
+def socket_folder(state: Path) -> Path:
+    """A short folder private to ``state`` for the server's socket: in $XDG_RUNTIME_DIR (the user's own) when there is
+    one, else in /tmp (root runs the server as another user, who cannot enter root's runtime folder)."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    base = Path(runtime) if runtime and os.geteuid() != 0 and Path(runtime).is_dir() else Path("/tmp")
+    return base / f"shoppulse-pg-{hashlib.sha256(str(state).encode()).hexdigest()[:16]}"
+
+
+def make_socket_folder(cfg: "Settings", user: pwd.struct_passwd | None) -> None:
+    """Create the socket folder 0700 for the server's user and link it as ``<state>/pgsocket``; refuse a folder of that
+    name someone else made (/tmp is shared, the name predictable)."""
+    folder = socket_folder(cfg.state)
+    owner = os.geteuid() if user is None else user.pw_uid
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    found = folder.lstat()
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid not in (os.geteuid(), owner) or stat.S_IMODE(found.st_mode) & 0o077:
+        raise ServiceError(f"{folder} (the PostgreSQL socket folder of {cfg.state}) exists but is not a folder private to "
+                           "this user: remove it and run again")
+    if user is not None:
+        os.chown(folder, user.pw_uid, user.pw_gid)
+    link = cfg.state / "pgsocket"
+    link.unlink(missing_ok=True)
+    link.symlink_to(folder)
+
+
+def remove_socket_folder(cfg: "Settings") -> None:
+    """Remove the socket folder once the server is stopped (the link goes with the state folder)."""
+    folder = cfg.pgsocket
+    if (cfg.state / "pgsocket").is_symlink() and folder.is_dir():
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def port_open(host: str, port: int) -> bool:
@@ -247,10 +290,9 @@ def pg_init(cfg: Settings, bindir: Path, user: pwd.struct_passwd | None) -> None
         for folder in grant_search(cfg.state, user):
             print(f"note: granted search (o+x) on {folder} so the '{user.pw_name}' user can reach {cfg.pgdata}")
     cfg.pgdata.mkdir(mode=0o700)
-    cfg.pgsocket.mkdir(mode=0o700, exist_ok=True)
+    make_socket_folder(cfg, user)
     if user is not None:
-        for folder in (cfg.pgdata, cfg.pgsocket):
-            os.chown(folder, user.pw_uid, user.pw_gid)
+        os.chown(cfg.pgdata, user.pw_uid, user.pw_gid)
     result = run_as(user, [str(bindir / "initdb"), "-D", str(cfg.pgdata), "-U", "postgres", "-E", "UTF8",
                            "--auth-local=trust", "--auth-host=scram-sha-256", "--no-instructions",
                            # English server messages: the emulator's stand-in check reads the login refusal's text.
@@ -264,6 +306,15 @@ def pg_init(cfg: Settings, bindir: Path, user: pwd.struct_passwd | None) -> None
     if user is not None:
         for name in ("server.crt", "server.key", "pg_hba.conf"):
             os.chown(cfg.pgdata / name, user.pw_uid, user.pw_gid)
+
+
+def log_tail(path: Path, lines: int = 15) -> list[str]:
+    """The last lines of a log, indented; a line saying so when there is none."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return ["  (no log written)"]
+    return [f"  {line}" for line in text.splitlines()[-lines:]] or ["  (empty)"]
 
 
 def postgres_up(cfg: Settings) -> str:
@@ -280,7 +331,9 @@ def postgres_up(cfg: Settings) -> str:
     result = run_as(user, [str(bindir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(cfg.pgdata),
                            "-l", str(cfg.pgdata / "server.log")])
     if result.returncode != 0:
-        raise ServiceError(f"pg_ctl start failed: {result.stdout.strip()} (see {cfg.pgdata / 'server.log'})")
+        said = " ".join((result.stderr.strip() or result.stdout.strip()).split())
+        raise ServiceError("\n".join([f"pg_ctl start failed ({said}); the end of {cfg.pgdata / 'server.log'}:",
+                                       *log_tail(cfg.pgdata / "server.log")]))
     wait_for_port("127.0.0.1", cfg.pg_port, "PostgreSQL")
     return f"postgresql {PG_MAJOR} up on 127.0.0.1:{cfg.pg_port} (TLS on; admin socket {cfg.pgsocket})"
 
@@ -289,7 +342,11 @@ def postgres_down(cfg: Settings) -> bool:
     if not (cfg.pgdata / "PG_VERSION").exists():
         return False
     bindir = pg_bindir()
-    result = run_as(server_user(), [str(bindir / "pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(cfg.pgdata)])
+    user = server_user()
+    result = run_as(user, [str(bindir / "pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(cfg.pgdata)])
+    # pg_ctl status exits 3 when no server runs on the data folder: its socket folder is then no one's.
+    if result.returncode == 0 or run_as(user, [str(bindir / "pg_ctl"), "status", "-D", str(cfg.pgdata)]).returncode == 3:
+        remove_socket_folder(cfg)
     return result.returncode == 0
 
 

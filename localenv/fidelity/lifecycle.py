@@ -26,6 +26,7 @@ RDS_API = "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference"
 RDS_GUIDE = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide"
 
 TIMELINE = "_shoppulse_timeline"
+READS = "_shoppulse_timeline_reads"
 
 # RegisterDBProxyTargets accepts an instance in these states only (the RDS error names them in upper case).
 REGISTRABLE_INSTANCE_STATES = ("available", "modifying", "backing-up")
@@ -54,6 +55,7 @@ def begin(resource: Any, kind: str, transition: str, skip: frozenset[str] = froz
     if not any(seconds > 0 for _state, seconds in phases):
         return False
     resource.__dict__[TIMELINE] = Timeline(latency.clock(), phases)
+    resource.__dict__[READS] = 0
     return True
 
 
@@ -63,8 +65,13 @@ def passing(resource: Any) -> str | None:
     if timeline is None:
         return None
     state = timeline.state(latency.clock())
+    reads = resource.__dict__.get(READS, 0) + 1
+    if state is None and reads <= latency.current().hold_reads:  # held until read often enough (latency.HOLD_VARIABLE)
+        state = timeline.phases[-1][0]
     if state is None:
         resource.__dict__.pop(TIMELINE, None)  # pop: the server answers in threads, another may have dropped it
+    else:
+        resource.__dict__[READS] = reads
     return state
 
 

@@ -329,13 +329,13 @@ def main():
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
         required_one_of=[["flow_log_id", "resource_id"]],
+        required_if=[["state", "present", ["resource_id"]]],
         mutually_exclusive=[["log_group_name", "log_destination"]],
         supports_check_mode=True,
     )
     params = module.params
+    # The destination's options depend on both state and destination type, which required_if cannot express.
     if params["state"] == "present":
-        if not params["resource_id"]:
-            module.fail_json(msg="resource_id is required when state=present")
         if params["log_destination_type"] == "cloud-watch-logs" and not (params["log_group_name"] and params["deliver_logs_permission_arn"]):
             module.fail_json(msg="log_group_name and deliver_logs_permission_arn are required when log_destination_type=cloud-watch-logs")
         if params["log_destination_type"] == "s3" and not params["log_destination"]:
@@ -345,7 +345,8 @@ def main():
     existing = find_flow_log(client, module)
     if params["state"] == "present":
         ensure_present(client, module, existing)
-    ensure_absent(client, module, existing)
+    else:
+        ensure_absent(client, module, existing)
 
 
 if __name__ == "__main__":

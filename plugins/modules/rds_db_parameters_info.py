@@ -38,7 +38,7 @@ extends_documentation_fragment:
 EXAMPLES = r"""
 - name: Read whether the database's parameter group forces TLS
   shoppulse.analytics.rds_db_parameters_info:
-    name: shoppulse-analytics-db-postgres15
+    name: shoppulse-analytics-postgres15
     names: [rds.force_ssl]
   register: tls_parameter
 
@@ -48,7 +48,7 @@ EXAMPLES = r"""
 
 - name: List what the group sets over the engine defaults
   shoppulse.analytics.rds_db_parameters_info:
-    name: shoppulse-analytics-db-postgres15
+    name: shoppulse-analytics-postgres15
     source: user
   register: group_overrides
 """

@@ -184,7 +184,7 @@ EXAMPLES = r"""
     name: shoppulse-analytics-proxy
     engine_family: POSTGRESQL
     auth:
-      - secret_arn: arn:aws:secretsmanager:us-east-1:123456789012:secret:shoppulse-analytics-db-AbCdEf
+      - secret_arn: arn:aws:secretsmanager:us-east-1:123456789012:secret:shoppulse-analytics/rds/master-AbCdEf
         iam_auth: DISABLED
         client_password_auth_type: POSTGRES_SCRAM_SHA_256
     role_arn: arn:aws:iam::123456789012:role/shoppulse-analytics-proxy
@@ -625,7 +625,8 @@ def main():
     existing = manager.read()
     if module.params["state"] == "present":
         manager.present(existing)
-    manager.absent(existing)
+    else:
+        manager.absent(existing)
 
 
 if __name__ == "__main__":

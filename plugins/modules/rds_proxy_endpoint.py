@@ -330,7 +330,8 @@ def main():
     existing, tags = read(client, module)
     if params["state"] == "present":
         ensure_present(client, module, existing, tags)
-    ensure_absent(client, module, existing, tags)
+    else:
+        ensure_absent(client, module, existing, tags)
 
 
 if __name__ == "__main__":

@@ -397,7 +397,8 @@ def main():
     lock = RolloutLock(module, client)
     if module.params["state"] == "present":
         acquire(module, lock)
-    release(module, lock)
+    else:
+        release(module, lock)
 
 
 if __name__ == "__main__":

@@ -13,8 +13,11 @@ description:
     version carries C(AWSPENDING).
   - A rotation already in progress (C(AWSPENDING) on a version other than C(AWSCURRENT)) is waited for instead of
     starting another, which Secrets Manager would refuse; RV(resumed) is then true.
+  - Fails at once, naming it, when the rotation function does not exist (Lambda GetFunctionConfiguration), in check
+    mode too, since a rotation started or waited for with it could only time out.
   - Fails with the versions' last labels when the rotation does not finish within O(wait_timeout) seconds - the
-    rotation function's log says why.
+    rotation function's log says why. The wait prints nothing until it ends; a playbook that should show each poll
+    uses O(wait=false) and polls M(shoppulse.analytics.secretsmanager_secret_info) with C(until).
   - Always reports a change (a rotation is one); check mode starts nothing. Never reads or returns the value.
 author:
   - ShopPulse platform team (@shoppulse)
@@ -81,6 +84,7 @@ versions:
 import time
 import uuid
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
@@ -110,6 +114,19 @@ def finished(versions, version_id):
 def describe_labels(versions):
     """The versions and their labels, for a failure message."""
     return ", ".join(f"{version}: {'+'.join(stages) or 'no label'}" for version, stages in sorted(versions.items()))
+
+
+def check_function_exists(module, arn, function):
+    """Fail naming the rotation function when Lambda does not know it."""
+    client = module.client("lambda", retry_decorator=AWSRetry.jittered_backoff())
+    try:
+        client.get_function_configuration(aws_retry=True, FunctionName=function)
+    except is_boto3_error_code("ResourceNotFoundException"):
+        module.fail_json(msg=f"name: the rotation function {function} of the secret {arn} does not exist; deploy it, or "
+                             "configure the secret with a function that does, then rotate again",
+                         rotation_lambda_arn=function)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg=f"Could not read the rotation function {function} of the secret {arn}")
 
 
 def wait_for(module, client, arn, version_id, versions):
@@ -147,6 +164,7 @@ def main():
         module.fail_json(msg=f"name: the secret {arn} is scheduled for deletion")
     if not function:
         module.fail_json(msg=f"name: the secret {arn} has no rotation function (RotationLambdaARN) to rotate it with")
+    check_function_exists(module, arn, function)
 
     # Changed when this run starts a rotation; one already under way is only waited for.
     result = dict(changed=in_progress(versions) is None, rotation_lambda_arn=function,

@@ -22,7 +22,7 @@ CHECKOUT = Path(__file__).resolve().parents[2]
 ENDPOINT = f"http://127.0.0.1:{os.environ.get('SHOPPULSE_EMULATOR_PORT', '4566')}"
 NAME = os.environ.get("SHOPPULSE_NAME", "shoppulse-analytics")
 # The names the roles derive from shoppulse_name (roles/*/defaults/main.yml).
-DB_INSTANCE_ID = f"{NAME}-db"
+DB_INSTANCE_ID = NAME
 PROXY_NAME = f"{NAME}-proxy"
 PROXY_ROLE_NAME = f"{PROXY_NAME}-role"
 SECRET_NAME = f"{NAME}/rds/master"

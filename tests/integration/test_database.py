@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import DB_INSTANCE_ID
+from .conftest import DB_INSTANCE_ID, NAME
 
 # The parameters roles/rds/defaults/main.yml sets (rds_parameters), as DescribeDBParameters reports them.
 TLS_PARAMETER = ("rds.force_ssl", "1")
@@ -117,6 +117,15 @@ def test_exported_log_group_keeps_30_days(aws, log):
     groups = [g for g in aws("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"] if g["logGroupName"] == name]
     assert groups, f"log group {name} does not exist"
     assert groups[0].get("retentionInDays") == 30, f"{name} keeps events {groups[0].get('retentionInDays')} days, not 30"
+
+
+def test_the_seed_s_operators_find_the_instance_s_log_groups(aws):
+    """The seed's README reads these two groups: the default environment's instance has the seed's name."""
+    seed = ["/aws/rds/instance/shoppulse-analytics/postgresql", "/aws/rds/instance/shoppulse-analytics/upgrade"]
+    if NAME != "shoppulse-analytics":
+        pytest.skip(f"SHOPPULSE_NAME={NAME}: not the seed's names")
+    found = [g["logGroupName"] for g in aws("logs").describe_log_groups(logGroupNamePrefix="/aws/rds/instance/shoppulse-analytics/")["logGroups"]]
+    assert found == seed
 
 
 def test_outputs_name_the_instance_and_its_group(outputs, db_instance, security_group):

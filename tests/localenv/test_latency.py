@@ -56,3 +56,25 @@ def test_a_profile_is_checked_key_by_key(tmp_path, change, message):
     path.write_text(yaml.safe_dump(profile, sort_keys=False), encoding="utf-8")
     with pytest.raises(latency.LatencyError, match=message):
         latency.from_env({latency.SCALE_VARIABLE: "1", latency.PROFILE_VARIABLE: str(path)})
+
+
+def test_a_hold_keeps_the_last_state_until_it_has_been_read_that_often_whatever_the_clock(monkeypatch):
+    from localenv.fidelity import lifecycle  # pylint: disable=import-outside-toplevel  # the lifecycles read the hold
+
+    class Resource:  # pylint: disable=too-few-public-methods
+        pass
+
+    monkeypatch.setattr(latency, "clock", lambda: 1000.0)
+    held = latency.from_env({latency.SCALE_VARIABLE: "1", latency.HOLD_VARIABLE: "3"})
+    previous = latency.configure(latency.Latency(scale=1, seconds=latency.uniform(0.5).seconds, hold_reads=held.hold_reads))
+    try:
+        resource = Resource()
+        assert lifecycle.begin(resource, "db_instance", "create", frozenset({"backing-up"}))
+        monkeypatch.setattr(latency, "clock", lambda: 5000.0)  # long past its 0.5 s, as on a slow machine
+        assert [lifecycle.passing(resource) for _read in range(4)] == ["creating", "creating", "creating", None]
+    finally:
+        latency.configure(previous)
+    assert held.hold_reads == 3 and "held for 3 reads" in held.describe()
+    assert latency.from_env({latency.SCALE_VARIABLE: "1"}).hold_reads == 0
+    with pytest.raises(latency.LatencyError, match=f"^{latency.HOLD_VARIABLE}: 'a few' is not a number of reads"):
+        latency.from_env({latency.HOLD_VARIABLE: "a few"})

@@ -5,9 +5,10 @@ import subprocess
 import urllib.request
 from pathlib import Path
 
+import psycopg2
 import pytest
 
-from localenv import services
+from localenv import psql, services
 
 
 @pytest.fixture(name="settings")
@@ -57,3 +58,54 @@ def test_missing_server_binaries_name_the_package(monkeypatch):
     monkeypatch.setattr(services, "PG_MAJOR", "99")
     with pytest.raises(services.ServiceError, match="install the Debian package postgresql-15"):
         services.pg_bindir()
+
+
+@pytest.fixture(name="deep_settings")
+def fixture_deep_settings(tmp_path_factory):
+    """Settings whose state folder is over 200 characters deep, as in a checkout kept deep in a tree."""
+    state = Path(tmp_path_factory.mktemp("localenv")).joinpath(*["a-folder-of-a-deep-checkout"] * 8) / "state"
+    assert len(str(state)) > 200
+    cfg = services.Settings(state=state, emulator_host="127.0.0.1", emulator_port=4598, pg_port=55498)
+    yield cfg
+    services.down(cfg)
+
+
+def test_postgres_runs_from_a_deep_state_folder_with_its_socket_in_a_private_short_folder(deep_settings):
+    services.postgres_up(deep_settings)
+    folder = deep_settings.pgsocket
+    socket_file = folder / f".s.PGSQL.{deep_settings.pg_port}"
+    assert len(str(socket_file)) <= 107 and socket_file.is_socket()
+    assert (deep_settings.state / "pgsocket").resolve() == folder.resolve()  # what inventories/local reads
+    assert folder.stat().st_mode & 0o777 == 0o700
+    admin = subprocess.run(["psql", f"host={folder} port={deep_settings.pg_port} user=postgres dbname=postgres", "-Atc", "select 1"],
+                           capture_output=True, text=True, check=False)
+    assert admin.stdout.strip() == "1", admin.stderr
+    assert services.postgres_down(deep_settings) and not folder.exists()
+
+
+def test_a_server_that_does_not_start_shows_the_end_of_its_log(deep_settings):
+    services.postgres_up(deep_settings)
+    services.postgres_down(deep_settings)
+    with open(deep_settings.pgdata / "postgresql.conf", "a", encoding="utf-8") as conf:
+        conf.write("shared_buffers = 'a lot'\n")
+    with pytest.raises(services.ServiceError) as failed:
+        services.postgres_up(deep_settings)
+    said = str(failed.value)
+    assert said.startswith("pg_ctl start failed (") and "server.log:" in said
+    assert 'invalid value for parameter "shared_buffers": "a lot"' in said
+
+
+def test_psql_logs_in_as_the_secret_says_over_tls_with_the_password_kept_off_its_arguments(standin_postgres):
+    secret = {"username": "psql_master", "password": "Psql-check-" + "p" * 20, "dbname": "postgres"}
+    with psycopg2.connect(host=str(standin_postgres.pgsocket), port=standin_postgres.pg_port, user="postgres", dbname="postgres") as admin:
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute("DROP ROLE IF EXISTS psql_master")
+            cursor.execute("CREATE ROLE psql_master LOGIN PASSWORD %s", (secret["password"],))
+    admin.close()
+    args, env = psql.command(standin_postgres, secret, ["-Atc", "SELECT current_user, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"])
+
+    session = subprocess.run(args, env=env, capture_output=True, text=True, check=False, timeout=30)
+
+    assert session.stdout.strip() == "psql_master|t", session.stderr
+    assert secret["password"] not in " ".join(args) and env["PGPASSWORD"] == secret["password"]

@@ -20,7 +20,7 @@ from tests.roles.playbook_output import changed_tasks, ok
 PORT = 4722
 PG_PORT = 55521
 NAME = "shoppulse-analytics"
-INSTANCE = f"{NAME}-db"
+INSTANCE = NAME
 PARAMETER_GROUP = f"{INSTANCE}-postgres15"
 SECURITY_GROUP = f"{INSTANCE}-sg"
 PROXY = f"{NAME}-proxy"

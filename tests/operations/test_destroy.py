@@ -19,7 +19,7 @@ from tests.roles.playbook_output import changed_tasks, ok, recap
 
 FULL_PORT, PARTIAL_PORT = 4691, 4692
 PLAYBOOK = "playbooks/destroy.yml"
-INSTANCE = "shoppulse-analytics-db"
+INSTANCE = "shoppulse-analytics"
 SECRET = "shoppulse-analytics/rds/master"
 CONFIRM = ("-e", "destroy_confirm=local")
 # What the emulator holds, by kind: (service, operation, list key, id key, keep) - keep drops what counts as gone.

@@ -148,6 +148,13 @@ def test_prod_runs_a_larger_non_burstable_class_and_dev_the_seeds(settings):
     assert not settings["prod"]["rds_instance_class"].startswith("db.t"), settings["prod"]["rds_instance_class"]
 
 
+def test_each_environment_keeps_its_instance_name(settings):
+    # The default (and local) instance has the seed's name, shoppulse-analytics; a named environment keeps its suffix,
+    # so that nothing it deploys (instance, log groups, subnet, parameter and security groups) is renamed.
+    assert {env: s.get("rds_instance_identifier") for env, s in settings.items()} == {
+        env: f"{s['shoppulse_name']}-db" for env, s in settings.items()}
+
+
 def test_seed_requirements_kept_where_no_environment_needs_otherwise(settings):
     assert not any(s["rds_multi_az"] for s in settings.values())  # the seed: Multi-AZ off
     assert all(s["rds_backup_retention_days"] == 0 for s in settings.values())  # the seed: backups disabled

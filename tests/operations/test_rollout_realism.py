@@ -3,6 +3,10 @@
 One environment, four runs: the network, secret and database layers alone, whose recap shows the instance waited for
 while `creating`; the whole rollout, stopped at the proxy's creation by the error AWS documents for it; the next run,
 which finishes the rollout (the proxy and its target waited for) leaving exactly one of each resource; and a no-op.
+
+The emulator holds every transition's last state until it has been read HOLD_READS times, however long Ansible takes
+to get to its wait (a loaded machine may take longer than the 30 s of `creating`): each wait sees the state it waits
+out, and prints its lines, whatever the machine's speed.
 """
 
 import boto3
@@ -16,6 +20,8 @@ from tests.roles.playbook_output import ok, recap
 PORT, PG_PORT = 4731, 55531
 SCALE = "0.05"  # the instance and the proxy take 30 s each, the target 6 s
 FAULT = "rds:CreateDBProxy:DBProxyQuotaExceededFault"
+# More reads than any resource gets before its wait polls it (its creation's answer, the module's read-back).
+HOLD_READS = "8"
 ONE_EACH = ("ec2:Vpcs", "ec2:InternetGateways", "ec2:NatGateways", "ec2:Addresses", "ec2:FlowLogs", "rds:DBInstances",
             "rds:DBSubnetGroups", "rds:DBParameterGroups", "rds:DBProxies", "secretsmanager:SecretList")
 
@@ -29,6 +35,7 @@ def rds(port: int):
 def fixture_slow_environment(local_environment_at):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(latency.SCALE_VARIABLE, SCALE)
+        patch.setenv(latency.HOLD_VARIABLE, HOLD_READS)
         patch.setenv(faults.FAIL_ONCE, FAULT)
         with local_environment_at(PORT, PG_PORT) as env:
             yield env
@@ -42,8 +49,8 @@ def test_waits_show_in_the_run_and_an_injected_failure_is_finished_by_the_next_r
     empty = held(PORT)  # the emulator's default VPC and its subnets
     database = site(slow_environment, "--tags", "vpc,secrets,rds")
     ok(database)
-    assert "Instance shoppulse-analytics-db was creating; available after" in database.stdout
-    assert "FAILED - RETRYING: [localhost]: Wait until available, a line per poll: instance shoppulse-analytics-db" in database.stdout
+    assert "Instance shoppulse-analytics was creating; available after" in database.stdout
+    assert "FAILED - RETRYING: [localhost]: Wait until available, a line per poll: instance shoppulse-analytics" in database.stdout
 
     stopped = site(slow_environment)
     assert stopped.returncode != 0 and recap(stopped)["failed"] == 1, stopped.stdout[-3000:]

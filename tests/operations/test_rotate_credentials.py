@@ -1,5 +1,5 @@
-"""playbooks/rotate_credentials.yml on a private local environment, without a rotation function: the playbook's own
-four steps. Read back from the emulator (boto3) and the local PostgreSQL server standing in for RDS (psycopg2).
+"""playbooks/rotate_credentials.yml on a private local environment, without a rotation function (the playbook's own
+four steps), then with one that does nothing and one that does not exist. Read back from the emulator (boto3) and the local PostgreSQL server standing in for RDS (psycopg2).
 
 One converge (the layers up to the schema, whose play runs the local stand-in that sets the master password from the
 secret); the tests then run in order on that environment: a rotation, an interrupted rotation resumed, check mode,
@@ -7,7 +7,10 @@ and site.yml again, which must change nothing - the stand-in must not set the ol
 """
 
 import concurrent.futures
+import io
 import json
+import urllib.request
+import zipfile
 
 import boto3
 import psycopg2
@@ -125,3 +128,54 @@ def test_bad_input_fails_in_one_line_before_any_change(env, sm):
     assert result.returncode != 0 and recap(result)["failed"] == 1
     assert "rotate_wait_timeout: 'soon' is not a number of seconds (at least 1)" in result.stdout
     assert labels(sm) == before
+
+
+def aws(service):
+    return boto3.client(service, region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{PORT}",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def create_idle_function() -> str:
+    """A rotation function in the emulator that records its invocations and does nothing (moto's Lambda without Docker)."""
+    request = urllib.request.Request(f"http://127.0.0.1:{PORT}/moto-api/config", method="POST",
+                                     data=json.dumps({"lambda": {"use_docker": False}}).encode())
+    urllib.request.urlopen(request, timeout=10).close()  # pylint: disable=consider-using-with
+    role = aws("iam").create_role(RoleName="rotation", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("rotate.py", "def handler(event, context):\n    return None\n")
+    return aws("lambda").create_function(FunctionName="rotate", Runtime="python3.12", Role=role, Handler="rotate.handler",
+                                         Code={"ZipFile": code.getvalue()})["FunctionArn"]
+
+
+def finish_as_the_function(sm, version, value):
+    """createSecret and finishSecret of a rotation function, with the credentials unchanged."""
+    sm.put_secret_value(SecretId=SECRET, ClientRequestToken=version, SecretString=json.dumps(value), VersionStages=["AWSPENDING"])
+    sm.update_secret_version_stage(SecretId=SECRET, VersionStage="AWSCURRENT", MoveToVersionId=version,
+                                   RemoveFromVersionId=holder(sm, "AWSCURRENT"))
+
+
+def test_a_rotation_function_is_waited_for_a_line_per_poll_and_a_missing_one_stops_the_run_at_once(env, sm):
+    current = credentials(sm)
+    function = create_idle_function()
+    configured = sm.rotate_secret(SecretId=SECRET, RotationLambdaARN=function, RotationRules={"AutomaticallyAfterDays": 30})
+    finish_as_the_function(sm, configured["VersionId"], current)
+
+    idle = run(env, PLAYBOOK, "-e", "rotate_wait_timeout=3", "-e", "rotate_wait_delay=1")
+
+    assert idle.returncode != 0 and recap(idle)["failed"] == 1
+    pending = holder(sm, "AWSPENDING")
+    polls = idle.stdout.count(f"FAILED - RETRYING: [localhost]: Wait until the rotation function has finished, a line per poll: version {pending}")
+    assert polls == 3, idle.stdout[-3000:]
+    assert f"to version {pending} did not finish within 3 s; last labels:" in idle.stdout and f"{pending}: AWSPENDING" in idle.stdout
+    finish_as_the_function(sm, pending, current)  # the function's work, done late
+
+    aws("lambda").delete_function(FunctionName=function)
+    before = labels(sm)
+    for args in ((), ("--check",)):
+        missing = run(env, PLAYBOOK, *args)
+
+        assert missing.returncode != 0 and recap(missing)["failed"] == 1
+        assert f"name: the rotation function {function} of the secret " in missing.stdout and "does not exist" in missing.stdout
+        assert "RETRYING" not in missing.stdout, "nothing is waited for"
+        assert labels(sm) == before, "no rotation was started"

@@ -20,7 +20,7 @@ from tests.roles.playbook_output import changed_tasks, ok, recap
 
 PORT = 4701
 NAME = "shoppulse-analytics"
-INSTANCE = f"{NAME}-db"
+INSTANCE = NAME
 RESTORED = "shoppulse-restored-db"
 SNAPSHOT = "before-the-migration"
 PROXY = f"{NAME}-proxy"

@@ -21,7 +21,7 @@ from tests.roles.playbook_output import changed_tasks, ok, recap
 PORT, PG_PORT = 4651, 55451
 EMPTY_PORT = 4652  # a fresh emulator for --check on an account where nothing exists yet
 NAME = "shoppulse-analytics"
-INSTANCE = f"{NAME}-db"
+INSTANCE = NAME
 SECRET = f"{NAME}/rds/master"
 VALIDATION_PLAY = "Validate the inputs of every layer before changing anything"
 BUILD_PLAY = "Build the network, the credentials, the database and the proxy"

@@ -37,7 +37,7 @@ SOUND = {
     },
     "secrets": {"secret_arn": SECRET_ARN, "secret_name": "shoppulse-analytics/rds/master", "resource_policy": None},
     "rds": {
-        "instance_identifier": "shoppulse-analytics-db",
+        "instance_identifier": "shoppulse-analytics",
         "port": 5432,
         "security_group_id": GROUP,
         "security_group_ingress": [
@@ -50,7 +50,7 @@ SOUND = {
             "deletion_protection": True,
             "performance_insights_enabled": True,
             "log_exports": ["postgresql", "upgrade"],
-            "parameter_group": "shoppulse-analytics-db-postgres15",
+            "parameter_group": "shoppulse-analytics-postgres15",
             "security_groups": [GROUP],
         },
     },
@@ -93,10 +93,10 @@ def test_a_sound_environment_passes_every_rule_in_order():
 @pytest.mark.parametrize(
     "rule, facts, detail",
     [
-        (1, changed("rds.settings.publicly_accessible", True), "shoppulse-analytics-db is publicly accessible"),
-        (2, changed("rds.settings.storage_encrypted", False), "shoppulse-analytics-db storage is not encrypted"),
-        (3, changed("parameters", {"rds.force_ssl": {"value": "0"}}), "shoppulse-analytics-db-postgres15 has rds.force_ssl = 0"),
-        (3, changed("parameters", {}), "shoppulse-analytics-db-postgres15 has rds.force_ssl = unset"),
+        (1, changed("rds.settings.publicly_accessible", True), "shoppulse-analytics is publicly accessible"),
+        (2, changed("rds.settings.storage_encrypted", False), "shoppulse-analytics storage is not encrypted"),
+        (3, changed("parameters", {"rds.force_ssl": {"value": "0"}}), "shoppulse-analytics-postgres15 has rds.force_ssl = 0"),
+        (3, changed("parameters", {}), "shoppulse-analytics-postgres15 has rds.force_ssl = unset"),
         (4, changed("rds_proxy.require_tls", False), "shoppulse-analytics-proxy accepts connections without TLS"),
         (4, changed("rds_proxy.proxy_arn", None), "no DB proxy shoppulse-analytics-proxy"),
         (8, changed("rds.settings.performance_insights_enabled", False), "Performance Insights off"),
@@ -116,7 +116,7 @@ def test_a_broken_setting_fails_its_rule_only(rule, facts, detail):
 def test_without_an_instance_every_instance_rule_fails_naming_it():
     found = findings(changed("rds.settings", {}))
     for rule in (1, 2, 3, 8, 9, 11):
-        assert found[rule] == {**found[rule], "passed": False, "detail": "no DB instance shoppulse-analytics-db"}
+        assert found[rule] == {**found[rule], "passed": False, "detail": "no DB instance shoppulse-analytics"}
 
 
 def test_deletion_protection_is_only_required_when_the_environment_asks_for_it():
@@ -282,7 +282,7 @@ def test_without_a_secret_the_secret_rule_fails():
 def test_the_table_has_one_aligned_line_per_rule():
     lines = posture_table(posture_findings(changed("rds.settings.publicly_accessible", True))).splitlines()
     assert len(lines) == 11
-    assert lines[0] == "FAIL  1 instance-not-public    shoppulse-analytics-db is publicly accessible"
+    assert lines[0] == "FAIL  1 instance-not-public    shoppulse-analytics is publicly accessible"
     assert lines[9].startswith("PASS 10 secret-proxy-only      only role shoppulse-analytics-proxy-role may read")
 
 

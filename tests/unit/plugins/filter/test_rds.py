@@ -14,7 +14,7 @@ from ansible_collections.shoppulse.analytics.plugins.filter.rds import (
 )
 
 SEED = {
-    "rds_instance_identifier": "shoppulse-analytics-db",
+    "rds_instance_identifier": "shoppulse-analytics",
     "rds_vpc_id": "vpc-0123456789abcdef0",
     "rds_subnet_ids": ["subnet-a", "subnet-b"],
     "rds_secret_arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:shoppulse/rds/master-AbCdEf",
@@ -173,7 +173,7 @@ def test_numbers_given_as_text_on_the_command_line_are_numbers():
 @pytest.mark.parametrize(
     "value, kind, ok",
     [
-        ("shoppulse-analytics-db", "instance", True),
+        ("shoppulse-analytics", "instance", True),
         ("a" * 63, "instance", True),
         ("a" * 64, "instance", False),
         ("a" * 255, "snapshot", True),
@@ -184,7 +184,7 @@ def test_numbers_given_as_text_on_the_command_line_are_numbers():
         ("", "instance", False),
         (None, "instance", False),
         ("snap-1", "snapshot_source", True),
-        ("rds:shoppulse-analytics-db-2026-01-01-00-05", "snapshot_source", True),
+        ("rds:shoppulse-analytics-2026-01-01-00-05", "snapshot_source", True),
         ("arn:aws:rds:us-east-1:123456789012:snapshot:snap-1", "snapshot_source", True),
         ("arn:aws:rds:us-east-1:123456789012:snapshot:rds:snap-1", "snapshot_source", True),
         ("snap_1", "snapshot_source", False),

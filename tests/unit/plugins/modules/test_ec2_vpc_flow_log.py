@@ -86,6 +86,8 @@ def test_deletes_and_then_reports_nothing_to_do(run_module, ec2, vpc_id):
 
 
 def test_present_without_a_destination_fails_clearly(run_module, ec2, vpc_id):
+    with pytest.raises(ModuleExit, match="state is present but all of the following are missing: resource_id"):
+        run_module(ec2_vpc_flow_log.main, {"flow_log_id": "fl-0123456789abcdef0"})
     with pytest.raises(ModuleExit, match="log_group_name and deliver_logs_permission_arn are required"):
         run_module(ec2_vpc_flow_log.main, {"resource_id": vpc_id})
     with pytest.raises(ModuleExit, match="log_destination is required"):

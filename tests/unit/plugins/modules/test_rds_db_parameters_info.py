@@ -9,7 +9,7 @@ from localenv import fidelity
 
 from .conftest import ModuleExit
 
-GROUP = "shoppulse-analytics-db-postgres15"
+GROUP = "shoppulse-analytics-postgres15"
 
 
 @pytest.fixture(name="rds")

@@ -126,3 +126,15 @@ def test_refuses_a_secret_without_a_rotation_function(run_module, sm):
         rotate(run_module)
     assert failed.value.result["msg"].endswith("has no rotation function (RotationLambdaARN) to rotate it with")
     assert labels(sm) == before
+
+
+def test_refuses_at_once_a_rotation_function_that_does_not_exist(run_module, sm, secret, function_arn, waits):
+    boto3.client("lambda", region_name="us-east-1").delete_function(FunctionName=function_arn)
+    before = labels(sm)
+    for check_mode in (True, False):
+        with pytest.raises(ModuleExit) as failed:
+            rotate(run_module, check_mode=check_mode)
+        assert failed.value.result["msg"].startswith(f"name: the rotation function {function_arn} of the secret ")
+        assert "does not exist" in failed.value.result["msg"]
+    assert labels(sm) == before and waits["slept"] == [], "nothing started, nothing waited for"
+    assert secret["current"] in before
