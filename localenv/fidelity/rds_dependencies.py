@@ -4,7 +4,7 @@ backups of an instance without a backup retention period, as the API references 
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, Callable
 
 from localenv.fidelity import entry
 
@@ -23,6 +23,22 @@ def _parameter_group_of(instance: Any) -> str:
     return instance.db_parameter_group_name or instance.default_db_parameter_group_details()[1]
 
 
+def _refuse_while_used(method: str, uses: Callable[[Any, str], bool], fault: str, message: str) -> None:
+    """Make ``RDSBackend.<method>(name)`` answer ``fault`` while a DB instance uses the named group: ``message`` is
+    formatted with the group's ``name`` and the ``users``."""
+    models, exceptions = _rds()
+    original = getattr(models.RDSBackend, method)
+
+    @functools.wraps(original)
+    def delete(self: Any, name: str) -> Any:
+        users = sorted(key for key, instance in self.databases.items() if uses(instance, name))
+        if users:
+            raise exceptions.RDSClientError(fault, message.format(name=name, users=", ".join(users)))
+        return original(self, name)
+
+    setattr(models.RDSBackend, method, delete)
+
+
 @entry(
     key="rds-delete-db-subnet-group-in-use",
     api="DeleteDBSubnetGroup",
@@ -31,21 +47,10 @@ def _parameter_group_of(instance: Any) -> str:
     reference=f"{RDS_API}/API_DeleteDBSubnetGroup.html",
 )
 def subnet_group_in_use() -> None:
-    models, exceptions = _rds()
-    original = models.RDSBackend.delete_subnet_group
-
-    @functools.wraps(original)
-    def delete_subnet_group(self: Any, subnet_name: str) -> Any:
-        users = sorted(name for name, instance in self.databases.items()
-                       if instance.__dict__.get("_db_subnet_group_name") == subnet_name)
-        if users:
-            raise exceptions.RDSClientError(
-                "InvalidDBSubnetGroupStateFault",
-                f"Cannot delete the subnet group '{subnet_name}' because at least one database instance: "
-                f"{', '.join(users)} is still using it.")
-        return original(self, subnet_name)
-
-    models.RDSBackend.delete_subnet_group = delete_subnet_group
+    _refuse_while_used(
+        "delete_subnet_group", lambda instance, name: instance.__dict__.get("_db_subnet_group_name") == name,
+        "InvalidDBSubnetGroupStateFault",
+        "Cannot delete the subnet group '{name}' because at least one database instance: {users} is still using it.")
 
 
 @entry(
@@ -57,21 +62,11 @@ def subnet_group_in_use() -> None:
     reference=f"{RDS_API}/API_DeleteDBParameterGroup.html",
 )
 def parameter_group_in_use() -> None:
-    models, exceptions = _rds()
-    original = models.RDSBackend.delete_db_parameter_group
-
-    @functools.wraps(original)
-    def delete_db_parameter_group(self: Any, db_parameter_group_name: str) -> Any:
-        users = sorted(name for name, instance in self.databases.items()
-                       if _parameter_group_of(instance) == db_parameter_group_name)
-        if users:
-            raise exceptions.RDSClientError(
-                "InvalidDBParameterGroupState",
-                f"One or more database instances are still members of this parameter group {db_parameter_group_name}, "
-                f"so the group cannot be deleted ({', '.join(users)})")
-        return original(self, db_parameter_group_name)
-
-    models.RDSBackend.delete_db_parameter_group = delete_db_parameter_group
+    _refuse_while_used(
+        "delete_db_parameter_group", lambda instance, name: _parameter_group_of(instance) == name,
+        "InvalidDBParameterGroupState",
+        "One or more database instances are still members of this parameter group {name}, so the group cannot be "
+        "deleted ({users})")
 
 
 @entry(
