@@ -36,7 +36,9 @@ LISTINGS = (
     ("ec2", "describe_security_groups", "SecurityGroups", "GroupId", None),
     ("rds", "describe_db_instances", "DBInstances", "DBInstanceIdentifier", None),
     ("rds", "describe_db_subnet_groups", "DBSubnetGroups", "DBSubnetGroupName", None),
-    ("rds", "describe_db_parameter_groups", "DBParameterGroups", "DBParameterGroupName", None),
+    # RDS's own default groups (one per family, listed once an instance used one) are not the environment's.
+    ("rds", "describe_db_parameter_groups", "DBParameterGroups", "DBParameterGroupName",
+     lambda item: not item["DBParameterGroupName"].startswith("default.")),
     ("rds", "describe_db_proxies", "DBProxies", "DBProxyName", None),
     ("iam", "list_roles", "Roles", "RoleName", None),
     ("logs", "describe_log_groups", "logGroups", "logGroupName", None),
