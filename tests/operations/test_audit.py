@@ -88,7 +88,7 @@ def fixture_aws(environment):  # pylint: disable=unused-argument  # the emulator
 @pytest.fixture(name="audit", scope="module")
 def fixture_audit(environment, run_playbook):
     def run():
-        return run_playbook("playbooks/audit.yml", *ARGS, port=PORT, env=environment, timeout=180)
+        return run_playbook("playbooks/audit.yml", *ARGS, port=PORT, env=environment, timeout=600)
 
     return run
 
