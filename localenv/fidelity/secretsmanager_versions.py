@@ -46,14 +46,34 @@ def current_version_follows_label() -> None:
     models.SecretsManagerBackend.update_secret_version_stage = update_secret_version_stage
 
 
+def _refuse_missing_function(backend: Any, function: str | None) -> None:
+    """Refuse, before anything is stored, a rotation with no function to run or with one that does not exist."""
+    from moto.awslambda.utils import get_backend  # pylint: disable=import-outside-toplevel
+    from moto.secretsmanager.exceptions import (  # pylint: disable=import-outside-toplevel
+        InvalidRequestException,
+        ResourceNotFoundException,
+    )
+
+    if not function:
+        raise InvalidRequestException("No Lambda rotation function ARN is associated with this secret.")
+    try:
+        get_backend(backend.account_id, backend.region_name).get_function(function)
+    except Exception as missing:  # moto's Lambda answers an unknown function with its own not-found error
+        raise ResourceNotFoundException(f"Resource not found for ARN '{function}'.") from missing
+
+
 @entry(
     key="secretsmanager-rotate-secret-in-progress",
     api="RotateSecret",
     moto="without `RotationLambdaARN` the configured function is dropped and the secret is \"rotated\" with no function "
-    "(`AWSCURRENT` on a new version without a value); a rotation is refused when `AWSPENDING` is on the `AWSCURRENT` "
-    "version (a finished rotation) and started while it is on another version (one in progress); GetSecretValue "
-    "without a stage returns the pending version before the function has finished",
-    aws="without the configuration parameters the rotation starts with the function already stored in the secret; "
+    "(`AWSCURRENT` on a new version without a value, after which GetSecretValue fails), also when no function was ever "
+    "configured; with a function that does not exist the call fails but stores the ARN, the rotation rules and an "
+    "`AWSPENDING` version; a rotation is refused when `AWSPENDING` is on the `AWSCURRENT` version (a finished rotation) "
+    "and started while it is on another version (one in progress); GetSecretValue without a stage returns the pending "
+    "version before the function has finished",
+    aws="without the configuration parameters the rotation starts with the function already stored in the secret, and "
+    "with none stored the call is `InvalidRequestException` (rotation on a secret without a Lambda function ARN, none "
+    "given); a function that cannot be found is `ResourceNotFoundException`; a refused call changes nothing; "
     "`AWSPENDING` on the `AWSCURRENT` version or on no version means the last rotation finished, on another version "
     "that a rotation is in progress, and RotateSecret then returns an error; `AWSCURRENT` moves only when the "
     "function's finishSecret step moves it",
@@ -75,12 +95,13 @@ def rotate_secret_in_progress() -> None:
         current, pending = _labelled(secret, "AWSCURRENT"), _labelled(secret, "AWSPENDING")
         if pending and pending != current:
             raise InvalidRequestException("A previous rotation isn't complete. That rotation will be reattempted.")
+        function = rotation_lambda_arn or secret.rotation_lambda_arn or None
+        _refuse_missing_function(self, function)
         if pending:  # a finished rotation: the new rotation's version takes the label (put back if the call fails)
             secret.versions[pending]["version_stages"].remove("AWSPENDING")
         result = None
         try:
-            result = original(self, secret_id, client_request_token, rotation_lambda_arn or secret.rotation_lambda_arn or None,
-                              rotation_rules, rotate_immediately)
+            result = original(self, secret_id, client_request_token, function, rotation_rules, rotate_immediately)
         finally:
             if pending and result is None:
                 secret.versions[pending]["version_stages"].append("AWSPENDING")

@@ -7,6 +7,8 @@ from __future__ import annotations
 import fnmatch
 import ipaddress
 
+from ansible_collections.shoppulse.analytics.plugins.filter.rds import rds_instance_settings
+
 # The action that reads a secret's value, and the log exports every environment keeps.
 READ_SECRET = "secretsmanager:GetSecretValue"
 LOG_EXPORTS = ("postgresql", "upgrade")
@@ -63,15 +65,27 @@ def _finding(rule: int, name: str, problems: list[str], passed_detail: str) -> d
     return {"rule": rule, "name": name, "passed": not problems, "detail": "; ".join(problems) if problems else passed_detail}
 
 
-def _instance_finding(rule: int, name: str, facts: dict, check) -> dict:
-    """A rule on the instance's own settings: ``check(settings, identifier)`` gives (problems, detail if passed)."""
+def _instances(facts: dict) -> list[dict]:
+    """Every DB instance the audit judges, each ``{identifier, settings}``: ``instances`` when the facts have them (the
+    environment's instance and every other one in its VPC or groups), else the environment's instance alone."""
+    if "instances" in facts:
+        return list(facts.get("instances") or [])
     rds = facts.get("rds") or {}
-    identifier = rds.get("instance_identifier")
     settings = rds.get("settings") or {}
-    if not settings:
-        return _finding(rule, name, [f"no DB instance {identifier}"], "")
-    problems, detail = check(settings, identifier)
-    return _finding(rule, name, problems, detail)
+    return [{"identifier": rds.get("instance_identifier"), "settings": settings}] if settings else []
+
+
+def _instance_finding(rule: int, name: str, facts: dict, check) -> dict:
+    """A rule on each instance's own settings: ``check(settings, identifier)`` gives (problems, detail if passed)."""
+    rds = facts.get("rds") or {}
+    problems, details = [], []
+    if not rds.get("settings"):
+        problems.append(f"no DB instance {rds.get('instance_identifier')}")
+    for instance in _instances(facts):
+        found, detail = check(instance.get("settings") or {}, instance.get("identifier"))
+        problems += found
+        details += [detail] if detail and not found else []
+    return _finding(rule, name, problems, "; ".join(details))
 
 
 def _not_public(settings: dict, identifier: str):
@@ -87,26 +101,36 @@ def _encrypted(settings: dict, identifier: str):
 
 
 def _forces_tls(facts: dict):
-    group = ((facts.get("rds") or {}).get("settings") or {}).get("parameter_group")
-    parameters = facts.get("parameters") or {}
+    groups = facts.get("parameter_groups")
 
-    def check(settings, identifier):  # pylint: disable=unused-argument  # the group comes from the settings above
+    def check(settings, identifier):
+        group = settings.get("parameter_group")
+        parameters = (groups or {}).get(group) or {} if groups is not None else facts.get("parameters") or {}
         value = (parameters.get("rds.force_ssl") or {}).get("value")
+        # Named with the instance only when the audit judges more than the environment's own.
+        whose = f"{identifier}: " if groups is not None and len(_instances(facts)) > 1 else ""
         if str(value) != "1":
-            return [f"parameter group {group} has rds.force_ssl = {value if value is not None else 'unset'}"], ""
-        return [], f"parameter group {group} has rds.force_ssl = 1"
+            return [f"{whose}parameter group {group} has rds.force_ssl = {value if value is not None else 'unset'}"], ""
+        return [], f"{whose}parameter group {group} has rds.force_ssl = 1"
 
     return check
 
 
+def _proxies(facts: dict) -> list[dict]:
+    """Every proxy the audit judges: ``proxies`` when the facts have them, else the environment's proxy alone."""
+    if "proxies" in facts:
+        return list(facts.get("proxies") or [])
+    proxy = facts.get("rds_proxy") or {}
+    return [proxy] if proxy.get("proxy_arn") else []
+
+
 def _proxy_requires_tls(facts: dict) -> dict:
     proxy = facts.get("rds_proxy") or {}
-    name = proxy.get("proxy_name")
-    if not proxy.get("proxy_arn"):
-        return _finding(4, "proxy-requires-tls", [f"no DB proxy {name}"], "")
-    if proxy.get("require_tls") is not True:
-        return _finding(4, "proxy-requires-tls", [f"{name} accepts connections without TLS"], "")
-    return _finding(4, "proxy-requires-tls", [], f"{name} requires TLS")
+    problems = [] if proxy.get("proxy_arn") else [f"no DB proxy {proxy.get('proxy_name')}"]
+    names = [member.get("proxy_name") or member.get("db_proxy_name") for member in _proxies(facts)]
+    problems += [f"{name} accepts connections without TLS" for name, member in zip(names, _proxies(facts))
+                 if member.get("require_tls") is not True]
+    return _finding(4, "proxy-requires-tls", problems, f"{', '.join(names)} require{'s' if len(names) == 1 else ''} TLS")
 
 
 def _declared_sources(sources) -> tuple[set, set]:
@@ -151,9 +175,12 @@ def _security_group(facts: dict) -> dict:
     admitted = [problem for permission in rds.get("security_group_ingress") or []
                 for problem in _ingress_problems(permission, port, group_id, declared)]
     problems = [f"{group_id} admits {', '.join(admitted)}"] if admitted else []
-    # Another group on the instance would let in whatever it admits, whatever this one says.
-    others = [group for group in (rds.get("settings") or {}).get("security_groups") or [] if group != group_id]
-    problems += [f"the instance is also in {group}" for group in others]
+    # Another group on an instance or a proxy would let in whatever it admits, whatever this one says.
+    members = [(instance.get("identifier"), (instance.get("settings") or {}).get("security_groups"))
+               for instance in _instances(facts)]
+    members += [(proxy.get("proxy_name") or proxy.get("db_proxy_name"), proxy.get("vpc_security_group_ids"))
+                for proxy in _proxies(facts) if "proxies" in facts]
+    problems += [f"{member} is also in {group}" for member, groups in members for group in groups or [] if group != group_id]
     return _finding(5, "security-group-closed", problems, f"{group_id} admits only itself and the declared sources on tcp {port}")
 
 
@@ -246,6 +273,24 @@ def _secret_readers(facts: dict) -> dict:
     return _finding(10, "secret-proxy-only", problems, f"only role {proxy_role} may read {secrets.get('secret_name')}")
 
 
+def _unqualified(function_arn: str) -> str:
+    """A Lambda function ARN without its version or alias (arn:aws:lambda:<region>:<account>:function:<name>)."""
+    return ":".join(str(function_arn).split(":")[:7])
+
+
+def _rotation_function(facts: dict) -> dict:
+    secrets = facts.get("secrets") or {}
+    function = secrets.get("rotation_lambda_arn")
+    if not secrets.get("secret_arn"):
+        return _finding(12, "rotation-function-exists", [f"no secret {secrets.get('secret_name')}"], "")
+    if not function:
+        return _finding(12, "rotation-function-exists", [], f"no rotation function configured on {secrets.get('secret_name')}")
+    existing = {_unqualified(arn) for arn in facts.get("functions") or []}
+    if _unqualified(function) not in existing:
+        return _finding(12, "rotation-function-exists", [f"rotation function {function} does not exist"], "")
+    return _finding(12, "rotation-function-exists", [], f"rotation function {function} exists")
+
+
 def _deletion_protection(facts: dict):
     wanted = bool((facts.get("expected") or {}).get("deletion_protection"))
 
@@ -263,9 +308,12 @@ def posture_findings(facts: dict) -> list[dict]:
     """One finding per rule, in rule order: ``{rule, name, passed, detail}``.
 
     ``facts``: ``vpc``, ``secrets``, ``rds``, ``rds_proxy`` (the layers' *_outputs as the discover entry points publish
-    them), ``parameters`` (the instance's parameter group, as rds_db_parameters_info returns them), ``principals``
-    (the account's IAM roles, users and groups, as iam_authorization_details_info returns them) and ``expected``
-    (``deletion_protection``, ``extra_ingress``: what the inventory asks for).
+    them), ``instances`` and ``proxies`` (every DB instance and proxy of the environment, as environment_databases
+    gives them; without them the environment's own alone), ``parameter_groups`` (each instance's parameter group by
+    name, its parameters as rds_db_parameters_info returns them; or ``parameters``, the environment's group alone),
+    ``principals`` (the account's IAM roles, users and groups, as iam_authorization_details_info returns them),
+    ``functions`` (the ARNs of the account's Lambda functions) and ``expected`` (``deletion_protection``,
+    ``extra_ingress``: what the inventory asks for).
     """
     return [
         _instance_finding(1, "instance-not-public", facts, _not_public),
@@ -279,6 +327,7 @@ def posture_findings(facts: dict) -> list[dict]:
         _instance_finding(9, "log-exports", facts, _log_exports),
         _secret_readers(facts),
         _instance_finding(11, "deletion-protection", facts, _deletion_protection(facts)),
+        _rotation_function(facts),
     ]
 
 
@@ -290,8 +339,71 @@ def posture_table(findings: list[dict]) -> str:
     )
 
 
+def _restored_by_the_collection(instance: dict, environment: dict) -> bool:
+    """Whether an instance is one the collection restored for the environment: it carries the restore tag, the
+    environment's tags and a Name tag that is its own identifier (a copy of another instance's tags names that one)."""
+    tags = instance.get("tags") or {}
+    wanted = environment.get("tags") or {}
+    return (environment.get("restored_from_tag") in tags and tags.get("Name") == instance.get("db_instance_identifier")
+            and all(str(tags.get(key)) == str(value) for key, value in wanted.items() if key != "Name"))
+
+
+def _instance_uses(instance: dict, environment: dict) -> list[str]:
+    """What of the environment an instance (as amazon.aws.rds_instance_info returns it) uses, in words."""
+    subnet_group = instance.get("db_subnet_group") or {}
+    groups = [group.get("vpc_security_group_id") for group in instance.get("vpc_security_groups") or []]
+    parameter_groups = [group.get("db_parameter_group_name") for group in instance.get("db_parameter_groups") or []]
+    uses = [
+        f"subnet group {environment.get('subnet_group')}" if subnet_group.get("db_subnet_group_name") == environment.get("subnet_group") else "",
+        f"security group {environment.get('security_group_id')}" if environment.get("security_group_id") in groups else "",
+        f"parameter group {environment.get('parameter_group')}" if environment.get("parameter_group") in parameter_groups else "",
+        f"VPC {environment.get('vpc_id')}" if environment.get("vpc_id") and subnet_group.get("vpc_id") == environment.get("vpc_id") else "",
+    ]
+    return [use for use in uses if use]
+
+
+def _proxy_uses(proxy: dict, environment: dict) -> list[str]:
+    """What of the environment a proxy (as shoppulse.analytics.rds_proxy_info returns it) uses, in words."""
+    uses = [
+        f"security group {environment.get('security_group_id')}"
+        if environment.get("security_group_id") in (proxy.get("vpc_security_group_ids") or []) else "",
+        f"VPC {environment.get('vpc_id')}" if environment.get("vpc_id") and proxy.get("vpc_id") == environment.get("vpc_id") else "",
+    ]
+    return [use for use in uses if use]
+
+
+def environment_databases(instances: list, proxies: list, environment: dict) -> dict:
+    """The DB instances and proxies of an environment: its own instance and proxy, and every other one in its VPC,
+    DB subnet group, database security group or parameter group, each told apart as the collection's or not.
+
+    ``instances``: amazon.aws.rds_instance_info's ``instances``; ``proxies``: shoppulse.analytics.rds_proxy_info's
+    ``proxies``; ``environment``: ``instance_identifier``, ``proxy_name``, ``vpc_id``, ``subnet_group``,
+    ``security_group_id``, ``parameter_group``, ``tags`` (the tags the collection gives an instance) and
+    ``restored_from_tag`` (the tag a restore made by the collection carries).
+    """
+    own_instance = str(environment.get("instance_identifier") or "").lower()
+    members = []
+    for instance in instances or []:
+        identifier = instance.get("db_instance_identifier")
+        uses = _instance_uses(instance, environment)
+        if uses or identifier == own_instance:
+            ours = identifier == own_instance or _restored_by_the_collection(instance, environment)
+            members.append({"identifier": identifier, "ours": ours, "restored": ours and identifier != own_instance,
+                            "uses": uses, "status": instance.get("db_instance_status"),
+                            "settings": rds_instance_settings(instance)})
+    proxy_members = []
+    for proxy in proxies or []:
+        name = proxy.get("db_proxy_name")
+        uses = _proxy_uses(proxy, environment)
+        if uses or name == environment.get("proxy_name"):
+            proxy_members.append({**proxy, "proxy_name": name, "ours": name == environment.get("proxy_name"), "uses": uses})
+    foreign = [f"DB instance {member['identifier']} ({', '.join(member['uses'])})" for member in members if not member["ours"]]
+    foreign += [f"DB proxy {member['proxy_name']} ({', '.join(member['uses'])})" for member in proxy_members if not member["ours"]]
+    return {"instances": members, "proxies": proxy_members, "foreign": foreign}
+
+
 class FilterModule:
     """Posture audit filters."""
 
     def filters(self):
-        return {"posture_findings": posture_findings, "posture_table": posture_table}
+        return {"posture_findings": posture_findings, "posture_table": posture_table, "environment_databases": environment_databases}

@@ -80,3 +80,42 @@ def test_rotation_is_refused_while_another_is_in_progress(sm):
     assert refused.value.response["Error"]["Code"] == "InvalidRequestException"
     assert labels(sm, "db") == {first: ["AWSCURRENT"], token: ["AWSPENDING"]}
     assert sm.get_secret_value(SecretId="db")["SecretString"] == "old"
+
+
+def test_rotation_without_a_function_stored_or_given_is_refused_and_changes_nothing(sm):
+    first = sm.create_secret(Name="db", SecretString="old")["VersionId"]
+
+    with pytest.raises(ClientError) as refused:
+        sm.rotate_secret(SecretId="db")
+
+    assert refused.value.response["Error"]["Code"] == "InvalidRequestException"
+    assert labels(sm, "db") == {first: ["AWSCURRENT"]}
+    assert sm.get_secret_value(SecretId="db")["SecretString"] == "old"
+
+
+def test_rotation_with_a_function_that_does_not_exist_is_refused_and_stores_nothing(sm):
+    first = sm.create_secret(Name="db", SecretString="old")["VersionId"]
+    missing = "arn:aws:lambda:us-east-1:123456789012:function:absent"
+
+    with pytest.raises(ClientError) as refused:
+        sm.rotate_secret(SecretId="db", RotationLambdaARN=missing, RotationRules={"AutomaticallyAfterDays": 30})
+
+    assert refused.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    described = sm.describe_secret(SecretId="db")
+    assert "RotationLambdaARN" not in described and not described.get("RotationEnabled")
+    assert labels(sm, "db") == {first: ["AWSCURRENT"]}
+
+
+def test_rotation_with_a_stored_function_that_was_deleted_is_refused(sm):
+    function = create_rotation_function()
+    first = sm.create_secret(Name="db", SecretString="old")["VersionId"]
+    token = sm.rotate_secret(SecretId="db", RotationLambdaARN=function, RotationRules={"AutomaticallyAfterDays": 30})["VersionId"]
+    finish(sm, "db", token, "second")
+    boto3.client("lambda", region_name="us-east-1").delete_function(FunctionName=function)
+
+    with pytest.raises(ClientError) as refused:
+        sm.rotate_secret(SecretId="db")
+
+    assert refused.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert labels(sm, "db") == {first: ["AWSPREVIOUS"], token: ["AWSPENDING", "AWSCURRENT"]}
+    assert sm.get_secret_value(SecretId="db")["SecretString"] == "second"

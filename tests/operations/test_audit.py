@@ -1,17 +1,21 @@
-"""playbooks/audit.yml on a private local environment: every rule passes where site.yml built it, then every rule
-fails at once after the environment is broken through the API, the way an operator or an attacker could break it.
+"""playbooks/audit.yml on a private local environment: every rule passes where site.yml built it; an instance made by
+hand in the environment's subnet group fails the rules it breaks, named; then every rule fails at once after the
+environment is broken through the API, the way an operator or an attacker could break it.
 
 Storage encryption cannot be turned off (ModifyDBInstance has no such setting, on AWS as in the emulator), so the
 instance is replaced by one of the same name created unencrypted, public, without Performance Insights, log exports
 or deletion protection: the audit then reads the same names and inventory as before.
 """
 
+import io
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import boto3
 import pytest
+import requests
 
 from tests.roles.conftest import CLOSED_PORT
 from tests.roles.conftest import fixture_local_environment_at, fixture_run_playbook  # noqa: F401  pylint: disable=unused-import
@@ -39,6 +43,7 @@ RULES = {
     9: "log-exports",
     10: "secret-proxy-only",
     11: "deletion-protection",
+    12: "rotation-function-exists",
 }
 # What each broken rule's detail must name, so that a FAIL is known to be for the right reason.
 BROKEN_DETAILS = {
@@ -53,7 +58,13 @@ BROKEN_DETAILS = {
     9: "does not export upgrade",
     10: "role shoppulse-analytics-reporting (read-everything)",
     11: "deletion protection off",
+    12: "does not exist",
 }
+# An instance made outside the collection in the environment's subnet group, as a restore by hand makes it: the
+# engine's default parameter group and security group, no Performance Insights, no log exports, no protection.
+STRAY = "restored-by-hand"
+STRAY_BREAKS = {5: f"{STRAY} is also in sg-", 8: f"{STRAY} has Performance Insights off",
+                9: f"{STRAY} does not export postgresql, upgrade", 11: f"{STRAY} has deletion protection off"}
 
 
 def lines(result) -> dict[int, tuple[str, str]]:
@@ -77,7 +88,7 @@ def fixture_aws(environment):  # pylint: disable=unused-argument  # the emulator
 @pytest.fixture(name="audit", scope="module")
 def fixture_audit(environment, run_playbook):
     def run():
-        return run_playbook("playbooks/audit.yml", *ARGS, port=PORT, env=environment, timeout=180)
+        return run_playbook("playbooks/audit.yml", *ARGS, port=PORT, env=environment, timeout=600)
 
     return run
 
@@ -90,8 +101,23 @@ def fixture_sound(environment, run_playbook, audit):
     return audit()
 
 
+@pytest.fixture(name="stray", scope="module")
+def fixture_stray(sound, aws, audit):  # pylint: disable=unused-argument  # the sound audit runs first
+    """The audit with an instance made by hand in the environment's subnet group, which is then deleted."""
+    rds = aws("rds")
+    own = rds.describe_db_instances(DBInstanceIdentifier=INSTANCE)["DBInstances"][0]
+    rds.create_db_instance(
+        DBInstanceIdentifier=STRAY, Engine="postgres", EngineVersion=own["EngineVersion"], DBInstanceClass=own["DBInstanceClass"],
+        AllocatedStorage=own["AllocatedStorage"], StorageType="gp3", StorageEncrypted=True, PubliclyAccessible=False,
+        MasterUsername="someone", MasterUserPassword="someone-password-1", DBSubnetGroupName=own["DBSubnetGroup"]["DBSubnetGroupName"])
+    result = audit()
+    rds.delete_db_instance(DBInstanceIdentifier=STRAY, SkipFinalSnapshot=True)
+    rds.get_waiter("db_instance_deleted").wait(DBInstanceIdentifier=STRAY, WaiterConfig={"Delay": 2})
+    return result
+
+
 @pytest.fixture(name="broken", scope="module")
-def fixture_broken(sound, aws, audit):  # pylint: disable=unused-argument  # the sound audit runs first
+def fixture_broken(stray, aws, audit):  # pylint: disable=unused-argument  # the audits before run first
     """The audit after every rule has been broken."""
     break_every_rule(aws)
     return audit()
@@ -147,6 +173,20 @@ def share_the_secret(aws) -> None:
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "secretsmanager:Get*", "Resource": "*"}]}))
 
 
+def configure_a_rotation_function_then_delete_it(aws, port: int) -> None:
+    """The secret rotates with a function that no longer exists: configured while it did, deleted since."""
+    # The emulator's Lambda only records invocations without Docker: the function does nothing.
+    requests.post(f"http://127.0.0.1:{port}/moto-api/config", json={"lambda": {"use_docker": False}}, timeout=10).raise_for_status()
+    role = aws("iam").create_role(RoleName=f"{NAME}-rotation", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("rotate.py", "def handler(event, context):\n    return None\n")
+    function = aws("lambda").create_function(FunctionName=f"{NAME}-rotation", Runtime="python3.12", Role=role,
+                                             Handler="rotate.handler", Code={"ZipFile": code.getvalue()})["FunctionArn"]
+    aws("secretsmanager").rotate_secret(SecretId=SECRET, RotationLambdaARN=function, RotationRules={"AutomaticallyAfterDays": 30})
+    aws("lambda").delete_function(FunctionName=function)
+
+
 def break_every_rule(aws) -> None:
     rds, ec2 = aws("rds"), aws("ec2")
     vpc_id = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [NAME]}])["Vpcs"][0]["VpcId"]
@@ -160,6 +200,7 @@ def break_every_rule(aws) -> None:
     open_isolated_subnets(ec2, vpc_id)
     replace_flow_log_with_rejects_only(ec2, vpc_id)
     share_the_secret(aws)
+    configure_a_rotation_function_then_delete_it(aws, PORT)
 
 
 def test_a_bad_setting_is_refused_in_one_line_before_any_aws_call(run_playbook):
@@ -184,7 +225,15 @@ def test_a_broken_environment_fails_the_audit_naming_every_rule(broken):
     failed = ", ".join(f"{rule} {name}" for rule, name in RULES.items())
     # The message is one line; the callback may wrap it in its YAML.
     output = " ".join((broken.stdout + broken.stderr).split())
-    assert f"audit of local: 11 of 11 rules failed: {failed}" in output, broken.stdout[-3000:]
+    assert f"audit of local: 12 of 12 rules failed: {failed}" in output, broken.stdout[-3000:]
+
+
+def test_an_instance_made_by_hand_in_the_subnet_group_fails_the_rules_it_breaks_named(stray):
+    assert stray.returncode != 0
+    found = lines(stray)
+    assert sorted(rule for rule, (verdict, _text) in found.items() if verdict == "FAIL") == sorted(STRAY_BREAKS), stray.stdout[-3000:]
+    for rule, detail in STRAY_BREAKS.items():
+        assert detail in found[rule][1], found[rule]
 
 
 @pytest.mark.parametrize("rule", list(RULES), ids=list(RULES.values()))

@@ -1,7 +1,9 @@
 """playbooks/destroy.yml on two private emulators at once, read back with boto3.
 
-The whole environment (site.yml up to the proxy) is refused without confirmation, destroyed after a final snapshot,
-and destroyed again, which changes nothing. Meanwhile, on the second emulator, a partly built one - no proxy layer,
+The whole environment (site.yml up to the proxy) is refused without confirmation; with an instance restored into it
+by restore.yml and another restored into its subnet group with boto3, as the seed's CLI procedure restores, it is
+refused, naming the second, before any change; once that one is gone it is destroyed after final snapshots, the
+restored instance included, and destroyed again, which changes nothing. Meanwhile, on the second emulator, a partly built one - no proxy layer,
 its NAT gateway gone but its elastic IP left, the instance under deletion protection as in prod - is refused until
 the run says to turn the protection off, previewed in check mode, then destroyed without a final snapshot and with
 the secret deleted at once. Nothing here needs the schema layer, so no PostgreSQL runs.
@@ -34,13 +36,17 @@ LISTINGS = (
     ("ec2", "describe_security_groups", "SecurityGroups", "GroupId", None),
     ("rds", "describe_db_instances", "DBInstances", "DBInstanceIdentifier", None),
     ("rds", "describe_db_subnet_groups", "DBSubnetGroups", "DBSubnetGroupName", None),
-    ("rds", "describe_db_parameter_groups", "DBParameterGroups", "DBParameterGroupName", None),
+    # RDS's own default groups (one per family, listed once an instance used one) are not the environment's.
+    ("rds", "describe_db_parameter_groups", "DBParameterGroups", "DBParameterGroupName",
+     lambda item: not item["DBParameterGroupName"].startswith("default.")),
     ("rds", "describe_db_proxies", "DBProxies", "DBProxyName", None),
     ("iam", "list_roles", "Roles", "RoleName", None),
     ("logs", "describe_log_groups", "logGroups", "logGroupName", None),
     ("secretsmanager", "list_secrets", "SecretList", "Name", None),  # scheduled for deletion: not listed
 )
 PARTIAL_KINDS = {"ec2:NatGateways", "rds:DBProxies"}  # what the partly built environment does not have
+RESTORED = "shoppulse-restored"  # restored by restore.yml: the collection's, deleted with the environment
+BY_HAND = "restored-by-hand"  # restored with boto3 into the environment's subnet group: not the collection's
 
 
 def client(port: int, service: str):
@@ -78,6 +84,25 @@ def converge(port: int, layers: str, *args: str) -> None:
     ok(ansible_playbook("site.yml", "--tags", layers, *args, port=port, timeout=900))
 
 
+def restore_twice(port: int) -> None:
+    """A snapshot of the environment's instance restored by restore.yml, and again with boto3 into the environment's
+    subnet group, with the snapshot's settings and no security group named, as the seed's CLI procedure does."""
+    rds = client(port, "rds")
+    own = rds.describe_db_instances()["DBInstances"][0]
+    rds.create_db_snapshot(DBInstanceIdentifier=own["DBInstanceIdentifier"], DBSnapshotIdentifier="before-restore")
+    rds.get_waiter("db_snapshot_available").wait(DBSnapshotIdentifier="before-restore", WaiterConfig={"Delay": 2})
+    ok(ansible_playbook("playbooks/restore.yml", "-e", "restore_snapshot=before-restore", "-e", f"restore_instance_identifier={RESTORED}",
+                        port=port, timeout=900))
+    rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier=BY_HAND, DBSnapshotIdentifier="before-restore",
+                                             DBSubnetGroupName=own["DBSubnetGroup"]["DBSubnetGroupName"])
+
+
+def delete_by_hand(port: int) -> None:
+    rds = client(port, "rds")
+    rds.delete_db_instance(DBInstanceIdentifier=BY_HAND, SkipFinalSnapshot=True)
+    rds.get_waiter("db_instance_deleted").wait(DBInstanceIdentifier=BY_HAND, WaiterConfig={"Delay": 2})
+
+
 def full_scenario(port: int) -> dict:
     """The whole environment: refusals, destroy, destroy again - and what the emulator held after each."""
     seen = {"empty": held(port)}
@@ -86,6 +111,11 @@ def full_scenario(port: int) -> dict:
     seen["unconfirmed"] = destroy(port)
     seen["misnamed"] = destroy(port, "-e", "destroy_confirm=prod")
     seen["after_refusals"] = held(port)
+    restore_twice(port)
+    seen["restored"] = held(port)
+    seen["foreign"] = destroy(port, *CONFIRM)
+    seen["after_foreign"] = held(port)
+    delete_by_hand(port)
     seen["destroyed"] = destroy(port, *CONFIRM)
     seen["after"], seen["snapshots"] = held(port), snapshots(port)
     seen["secret"] = client(port, "secretsmanager").describe_secret(SecretId=SECRET)
@@ -163,10 +193,26 @@ def test_destroy_leaves_nothing_of_the_environment(full):
     assert full["after"] == full["empty"]
 
 
+def test_instances_the_collection_did_not_make_stop_the_run_before_any_change(full):
+    assert full["restored"]["rds:DBInstances"] == sorted([INSTANCE, RESTORED, BY_HAND])
+    message = failure(full["foreign"])
+    assert message.startswith(f"local: not destroyed, nothing deleted: DB instance {BY_HAND} (subnet group {INSTANCE}-subnets, "), message
+    assert RESTORED not in message and "not made by this collection" in message
+    assert recap(full["foreign"])["changed"] == 0
+    assert full["after_foreign"] == full["restored"]
+
+
+def test_destroy_deletes_the_restored_instance_with_its_log_groups(full):
+    assert f"instances restored for the environment {RESTORED}" in full["destroyed"].stdout
+    assert {f"/aws/rds/instance/{RESTORED}/postgresql", f"/aws/rds/instance/{RESTORED}/upgrade"} <= set(full["restored"]["logs:logGroups"])
+    assert full["after"]["rds:DBInstances"] == full["after"]["logs:logGroups"] == []
+
+
 def test_destroy_keeps_a_final_snapshot_and_a_recoverable_secret(full):
-    taken = [name for name, status in full["snapshots"].items() if status == "available"]
-    assert len(taken) == 1 and re.fullmatch(rf"{INSTANCE}-final-\d{{8}}-\d{{6}}", taken[0]), full["snapshots"]
-    assert f"final snapshot {taken[0]}" in full["destroyed"].stdout
+    taken = [name for name, status in full["snapshots"].items() if status == "available" and "-final-" in name]
+    assert len(taken) == 2, full["snapshots"]
+    assert re.fullmatch(rf"{INSTANCE}-final-\d{{8}}-\d{{6}}", taken[0]) and re.fullmatch(rf"{RESTORED}-final-\d{{8}}-\d{{6}}", taken[1])
+    assert f"final snapshot {taken[0]}; final snapshots of the restored instances {taken[1]}" in full["destroyed"].stdout
     assert "DeletedDate" in full["secret"]  # scheduled for deletion, restorable for the recovery window
 
 

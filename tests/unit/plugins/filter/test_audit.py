@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from ansible_collections.shoppulse.analytics.plugins.filter.audit import FilterModule, posture_findings, posture_table
+from ansible_collections.shoppulse.analytics.plugins.filter.audit import FilterModule, environment_databases, posture_findings, posture_table
 
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shoppulse-analytics/rds/master-AbCdEf"
 PROXY_ROLE = "shoppulse-analytics-proxy-role"
@@ -85,9 +85,9 @@ def changed(path: str, value):
 
 def test_a_sound_environment_passes_every_rule_in_order():
     found = posture_findings(SOUND)
-    assert [finding["rule"] for finding in found] == list(range(1, 12))
+    assert [finding["rule"] for finding in found] == list(range(1, 13))
     assert all(finding["passed"] for finding in found), [finding for finding in found if not finding["passed"]]
-    assert len({finding["name"] for finding in found}) == 11
+    assert len({finding["name"] for finding in found}) == 12
 
 
 @pytest.mark.parametrize(
@@ -156,7 +156,7 @@ def test_declared_sources_pass_the_security_group_rule():
 
 def test_an_instance_in_another_group_fails_the_security_group_rule():
     found = findings(changed("rds.settings.security_groups", [GROUP, "sg-default"]))[5]
-    assert not found["passed"] and found["detail"] == "the instance is also in sg-default"
+    assert not found["passed"] and found["detail"] == "shoppulse-analytics is also in sg-default"
 
 
 def test_a_missing_security_group_fails_its_rule():
@@ -281,10 +281,119 @@ def test_without_a_secret_the_secret_rule_fails():
 
 def test_the_table_has_one_aligned_line_per_rule():
     lines = posture_table(posture_findings(changed("rds.settings.publicly_accessible", True))).splitlines()
-    assert len(lines) == 11
-    assert lines[0] == "FAIL  1 instance-not-public    shoppulse-analytics is publicly accessible"
-    assert lines[9].startswith("PASS 10 secret-proxy-only      only role shoppulse-analytics-proxy-role may read")
+    assert len(lines) == 12
+    assert lines[0] == "FAIL  1 instance-not-public       shoppulse-analytics is publicly accessible"
+    assert lines[9].startswith("PASS 10 secret-proxy-only         only role shoppulse-analytics-proxy-role may read")
 
 
 def test_the_filters_are_registered():
-    assert set(FilterModule().filters()) == {"posture_findings", "posture_table"}
+    assert set(FilterModule().filters()) == {"posture_findings", "posture_table", "environment_databases"}
+
+
+FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:rotate"
+
+
+@pytest.mark.parametrize(
+    "configured, functions, passed, detail",
+    [
+        (None, [], True, "no rotation function configured on shoppulse-analytics/rds/master"),
+        (FUNCTION, [FUNCTION], True, f"rotation function {FUNCTION} exists"),
+        (FUNCTION, [f"{FUNCTION}:$LATEST"], True, f"rotation function {FUNCTION} exists"),
+        (FUNCTION, [], False, f"rotation function {FUNCTION} does not exist"),
+        (FUNCTION, [f"{FUNCTION}-other"], False, f"rotation function {FUNCTION} does not exist"),
+    ],
+    ids=["none-configured", "exists", "exists-qualified", "missing", "another-function"],
+)
+def test_a_configured_rotation_function_must_exist(configured, functions, passed, detail):
+    facts = changed("secrets.rotation_lambda_arn", configured)
+    facts["functions"] = functions
+    assert findings(facts)[12] == {"rule": 12, "name": "rotation-function-exists", "passed": passed, "detail": detail}
+    assert [number for number, finding in findings(facts).items() if not finding["passed"]] == ([] if passed else [12])
+
+
+# Every instance and proxy of the environment, as the audit gives them when it reads the whole VPC.
+STRAY_SETTINGS = {"publicly_accessible": False, "storage_encrypted": True, "deletion_protection": False,
+                  "performance_insights_enabled": False, "log_exports": [], "parameter_group": "default.postgres15",
+                  "security_groups": ["sg-default"]}
+
+
+def with_members(instances=(), proxies=()):
+    """SOUND with the environment's instance and proxy listed as members, and the ``instances`` and ``proxies`` given."""
+    facts = copy.deepcopy(SOUND)
+    facts["instances"] = [{"identifier": "shoppulse-analytics", "settings": facts["rds"]["settings"]}, *instances]
+    facts["proxies"] = [{**facts["rds_proxy"], "vpc_security_group_ids": [GROUP]}, *proxies]
+    facts["parameter_groups"] = {"shoppulse-analytics-postgres15": facts.pop("parameters"),
+                                 "default.postgres15": {"rds.force_ssl": {"value": "0"}}}
+    return facts
+
+
+def test_the_members_of_a_sound_environment_pass_every_rule():
+    assert all(finding["passed"] for finding in posture_findings(with_members()))
+
+
+def test_every_instance_in_the_environment_is_judged_and_named():
+    found = findings(with_members([{"identifier": "restored-by-hand", "settings": STRAY_SETTINGS}]))
+    assert [number for number, finding in found.items() if not finding["passed"]] == [3, 5, 8, 9, 11]
+    assert found[3]["detail"] == "restored-by-hand: parameter group default.postgres15 has rds.force_ssl = 0"
+    assert found[5]["detail"] == "restored-by-hand is also in sg-default"
+    assert found[8]["detail"] == "restored-by-hand has Performance Insights off"
+    assert found[9]["detail"] == "restored-by-hand does not export postgresql, upgrade"
+    assert found[11]["detail"] == "restored-by-hand has deletion protection off (rds_deletion_protection is true)"
+
+
+def test_every_proxy_in_the_environment_is_judged_and_named():
+    stray = {"proxy_name": "by-hand-proxy", "require_tls": False, "vpc_security_group_ids": [GROUP, "sg-open"]}
+    found = findings(with_members(proxies=[stray]))
+    assert [number for number, finding in found.items() if not finding["passed"]] == [4, 5]
+    assert found[4]["detail"] == "by-hand-proxy accepts connections without TLS"
+    assert found[5]["detail"] == "by-hand-proxy is also in sg-open"
+
+
+ENVIRONMENT = {"instance_identifier": "shoppulse-analytics", "proxy_name": "shoppulse-analytics-proxy", "vpc_id": "vpc-1",
+               "subnet_group": "shoppulse-analytics-subnets", "security_group_id": GROUP,
+               "parameter_group": "shoppulse-analytics-postgres15", "tags": {"environment": "local", "managed-by": "ansible"},
+               "restored_from_tag": "shoppulse:restored-from"}
+
+
+def instance(identifier, subnet_group="shoppulse-analytics-subnets", vpc="vpc-1", groups=(GROUP,),
+             parameter_group="shoppulse-analytics-postgres15", tags=None):
+    return {"db_instance_identifier": identifier, "db_instance_status": "available",
+            "db_subnet_group": {"db_subnet_group_name": subnet_group, "vpc_id": vpc},
+            "vpc_security_groups": [{"vpc_security_group_id": group} for group in groups],
+            "db_parameter_groups": [{"db_parameter_group_name": parameter_group}], "tags": tags or {}}
+
+
+def test_environment_databases_tells_the_collections_instances_from_others():
+    own_tags = {"environment": "local", "managed-by": "ansible"}
+    instances = [
+        instance("shoppulse-analytics", tags={**own_tags, "Name": "shoppulse-analytics"}),
+        instance("restored", tags={**own_tags, "Name": "restored", "shoppulse:restored-from": "snap"}),
+        # A restore outside the collection: the source's tags, copied, name another instance.
+        instance("by-hand", groups=("sg-default",), parameter_group="default.postgres15",
+                 tags={**own_tags, "Name": "shoppulse-analytics"}),
+        instance("elsewhere", subnet_group="other", vpc="vpc-2", groups=("sg-2",), parameter_group="other"),
+        instance("same-vpc", subnet_group="other", groups=("sg-2",), parameter_group="other"),
+    ]
+    proxies = [{"db_proxy_name": "shoppulse-analytics-proxy", "vpc_id": "vpc-1", "vpc_security_group_ids": [GROUP]},
+               {"db_proxy_name": "other-proxy", "vpc_id": "vpc-2", "vpc_security_group_ids": ["sg-2"]},
+               {"db_proxy_name": "by-hand-proxy", "vpc_id": "vpc-1", "vpc_security_group_ids": [GROUP]}]
+
+    found = environment_databases(instances, proxies, ENVIRONMENT)
+
+    assert [(member["identifier"], member["ours"], member["restored"]) for member in found["instances"]] == [
+        ("shoppulse-analytics", True, False), ("restored", True, True), ("by-hand", False, False), ("same-vpc", False, False)]
+    assert [(member["proxy_name"], member["ours"]) for member in found["proxies"]] == [
+        ("shoppulse-analytics-proxy", True), ("by-hand-proxy", False)]
+    assert found["foreign"] == [
+        "DB instance by-hand (subnet group shoppulse-analytics-subnets, VPC vpc-1)",
+        "DB instance same-vpc (VPC vpc-1)",
+        f"DB proxy by-hand-proxy (security group {GROUP}, VPC vpc-1)",
+    ]
+    assert found["instances"][1]["settings"]["parameter_group"] == "shoppulse-analytics-postgres15"
+
+
+def test_a_restore_tag_without_the_environments_tags_is_not_the_collections():
+    stray = instance("copy", tags={"Name": "copy", "shoppulse:restored-from": "snap", "environment": "staging"})
+    assert environment_databases([stray], [], ENVIRONMENT)["foreign"] == [
+        f"DB instance copy (subnet group shoppulse-analytics-subnets, security group {GROUP}, "
+        "parameter group shoppulse-analytics-postgres15, VPC vpc-1)"]
