@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters that check a VPC's address plan before anything is created."""
+"""Filters that check a VPC's address plan, and the VPC an environment already has, before anything is created."""
 
 from __future__ import annotations
 
@@ -67,8 +67,39 @@ def vpc_tier_subnet_ids(subnets: list, tier: str, zones: list | None = None) -> 
     return [subnet["id"] for subnet in tier_subnets]
 
 
+def vpc_named_errors(vpcs: list, name: str, cidr: str | None = None) -> list[str]:
+    """What stops a run from taking the VPCs found by the environment's Name tag as its VPC.
+
+    The Name tag is the VPC's identity, not its block: AWS cannot change a VPC's primary block, and a module that
+    looks a VPC up by name and block would build a second network beside the first. So more than one VPC with the
+    name is refused, and, given ``cidr`` (the block the run asks for), so is a VPC whose block is another.
+    """
+    if len(vpcs) > 1:
+        found = ", ".join(f"{vpc['id']} {vpc['cidr_block']}" for vpc in vpcs)
+        return [f"vpc_name: {len(vpcs)} VPCs are named {name} ({found}); an environment has one: delete the stray ones first"]
+    if cidr is None or not vpcs or _same_block(vpcs[0]["cidr_block"], cidr):
+        return []
+    have = vpcs[0]["cidr_block"]
+    return [
+        f"vpc_cidr: the VPC {name} ({vpcs[0]['id']}) has block {have}, this run asks for {cidr}; AWS cannot change a "
+        f"VPC's block: set vpc_cidr back to {have}, or destroy the environment (playbooks/destroy.yml) and build it anew"
+    ]
+
+
+def _same_block(have: str, want: str) -> bool:
+    try:
+        return ipaddress.IPv4Network(str(have), strict=False) == ipaddress.IPv4Network(str(want), strict=False)
+    except ValueError:
+        return str(have) == str(want)
+
+
 class FilterModule:
     """The collection's network filters."""
 
     def filters(self):
-        return {"vpc_plan_errors": vpc_plan_errors, "vpc_subnet_ids": vpc_subnet_ids, "vpc_tier_subnet_ids": vpc_tier_subnet_ids}
+        return {
+            "vpc_plan_errors": vpc_plan_errors,
+            "vpc_named_errors": vpc_named_errors,
+            "vpc_subnet_ids": vpc_subnet_ids,
+            "vpc_tier_subnet_ids": vpc_tier_subnet_ids,
+        }

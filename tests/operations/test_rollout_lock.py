@@ -66,11 +66,6 @@ def hold(endpoint_url, owner="bob@ops-2", token="stale-token"):
     client(endpoint_url, "ssm").put_parameter(Name=LOCK, Value=json.dumps(record), Type="String")
 
 
-def stray_vpc(ec2) -> str:
-    return ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=[
-        {"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "stray"}]}])["Vpc"]["VpcId"]
-
-
 @pytest.fixture(name="environment", scope="module")
 def fixture_environment(emulator_at):
     with emulator_at(PORT) as endpoint_url:
@@ -132,20 +127,19 @@ def test_a_run_waits_for_the_lock_and_a_preview_runs_beside_it(race, environment
 
 
 def test_a_failed_run_gives_the_lock_back(race, environment):  # pylint: disable=unused-argument
-    ec2 = client(environment, "ec2")
-    # Two VPCs with one name and block: the network layer refuses to guess which is the environment's, after the lock.
-    strays = [stray_vpc(ec2), stray_vpc(ec2)]
+    secrets = client(environment, "secretsmanager")
+    # A secret that holds no JSON object: the secrets layer refuses to take it as the credentials, after the lock.
+    secrets.create_secret(Name="stray", SecretString="[]")
     try:
-        failed = ansible_playbook("site.yml", "--tags", "vpc", "-e", "vpc_name=stray", port=PORT, timeout=TIMEOUT)
+        failed = ansible_playbook("site.yml", "--tags", "secrets", "-e", "secrets_name=stray", port=PORT, timeout=TIMEOUT)
     finally:
-        for vpc in strays:
-            ec2.delete_vpc(VpcId=vpc)
+        secrets.delete_secret(SecretId="stray", ForceDeleteWithoutRecovery=True)
     counts = recap(failed)
     assert failed.returncode != 0 and counts["rescued"] == 0 and counts["failed"] == 1, failed.stdout[-3000:]
     # The layer's own error is the run's one failure; the lock is given back after it.
     (only,) = failures(failed)
-    assert "2 VPCs" in only["msg"], failed.stdout[-3000:]
-    assert "rollout_lock : Give the environment's rollout lock back]" in failed.stdout.split("2 VPCs", 1)[1]
+    assert "does not hold a JSON object" in only["msg"], failed.stdout[-3000:]
+    assert "rollout_lock : Give the environment's rollout lock back]" in failed.stdout.split("does not hold a JSON object", 1)[1]
     assert lock_parameters(environment) == []
 
 

@@ -1,8 +1,10 @@
-"""vpc_plan_errors names the variable at fault for every unsound plan, and passes the seed's plan."""
+"""vpc_plan_errors names the variable at fault for every unsound plan, and passes the seed's plan; vpc_named_errors
+takes the VPC by its name and refuses another block, naming vpc_cidr and both blocks."""
 
 import pytest
 
-from ansible_collections.shoppulse.analytics.plugins.filter.network import FilterModule, vpc_plan_errors, vpc_subnet_ids, vpc_tier_subnet_ids
+from ansible_collections.shoppulse.analytics.plugins.filter.network import (
+    FilterModule, vpc_named_errors, vpc_plan_errors, vpc_subnet_ids, vpc_tier_subnet_ids)
 
 SEED = {
     "vpc_public_subnet_cidrs": ["10.0.0.0/24", "10.0.1.0/24"],
@@ -37,8 +39,10 @@ def test_each_problem_names_its_variable(cidr, tiers, az_count, expected):
     assert errors and errors[0].startswith(expected), errors
 
 
-def test_the_filter_is_registered():
-    assert FilterModule().filters()["vpc_plan_errors"] is vpc_plan_errors
+def test_the_filters_are_registered():
+    filters = FilterModule().filters()
+    assert filters["vpc_plan_errors"] is vpc_plan_errors
+    assert filters["vpc_named_errors"] is vpc_named_errors
 
 
 def test_subnet_ids_keep_zone_order_and_get_unique_placeholders_in_check_mode():
@@ -64,3 +68,31 @@ def test_tier_subnet_ids_follow_the_explicit_zones_or_zone_names():
     assert vpc_tier_subnet_ids(subnets, "isolated", ["us-east-1b", "us-east-1a"]) == ["subnet-b", "subnet-a"]
     assert vpc_tier_subnet_ids(subnets, "public") == ["subnet-p"]
     assert vpc_tier_subnet_ids(subnets, "private") == []
+
+
+SEED_VPC = {"id": "vpc-1", "cidr_block": "10.0.0.0/16"}
+
+
+@pytest.mark.parametrize("vpcs", [[], [SEED_VPC]], ids=["no VPC yet", "the VPC with the block asked for"])
+def test_a_run_goes_on_with_no_vpc_or_the_one_it_asks_for(vpcs):
+    assert not vpc_named_errors(vpcs, "shoppulse-analytics", "10.0.0.0/16")
+
+
+def test_another_block_is_refused_naming_vpc_cidr_and_both_blocks():
+    errors = vpc_named_errors([SEED_VPC], "shoppulse-analytics", "10.1.0.0/16")
+    assert len(errors) == 1
+    assert errors[0].startswith("vpc_cidr: the VPC shoppulse-analytics (vpc-1) has block 10.0.0.0/16, this run asks for 10.1.0.0/16;")
+    assert "\n" not in errors[0]
+
+
+def test_without_a_block_any_block_is_the_environments_vpc():
+    """The discover entry point: teardown and the audit find the VPC whatever its block."""
+    assert not vpc_named_errors([{"id": "vpc-1", "cidr_block": "10.1.0.0/16"}], "shoppulse-analytics")
+
+
+@pytest.mark.parametrize("cidr", ["10.0.0.0/16", "10.1.0.0/16", None])
+def test_two_vpcs_with_the_name_are_refused_naming_each(cidr):
+    vpcs = [SEED_VPC, {"id": "vpc-2", "cidr_block": "10.1.0.0/16"}]
+    assert vpc_named_errors(vpcs, "shoppulse-analytics", cidr) == [
+        "vpc_name: 2 VPCs are named shoppulse-analytics (vpc-1 10.0.0.0/16, vpc-2 10.1.0.0/16); an environment has one: "
+        "delete the stray ones first"]

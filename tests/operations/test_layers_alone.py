@@ -1,0 +1,79 @@
+"""site.yml off the first rollout, on one converged local environment: each layer alone (--tags) takes the layers
+before it from AWS and changes nothing, and a vpc_cidr other than the VPC's block stops the run before any change.
+One more run on an empty emulator: a layer alone where the layers before it were never built stops naming them.
+
+The environment is converged once for the module; no test changes it.
+"""
+
+import json
+
+import boto3
+import pytest
+
+from tests.roles.conftest import fixture_emulator_at, fixture_local_environment_at, fixture_run_playbook  # noqa: F401  pylint: disable=unused-import
+from tests.roles.playbook_output import changed_tasks, ok
+from tests.roles.test_rds_role import refused
+
+PORT, PG_PORT = 4743, 55543
+EMPTY_PORT = 4744  # a fresh emulator, where no layer was ever built
+NAME = "shoppulse-analytics"
+TIMEOUT = 900  # two cores shared with other runs: a converge can take minutes
+BUILD_PLAY = "Build the network, the credentials, the database and the proxy"
+# The same address plan, moved to another block.
+OTHER_BLOCK = ("-e", "vpc_cidr=10.1.0.0/16", "-e", json.dumps({
+    "vpc_public_subnet_cidrs": ["10.1.0.0/24", "10.1.1.0/24"],
+    "vpc_private_subnet_cidrs": ["10.1.2.0/24", "10.1.3.0/24"],
+    "vpc_isolated_subnet_cidrs": ["10.1.4.0/24", "10.1.5.0/24"],
+}))
+
+
+@pytest.fixture(name="environment", scope="module")
+def fixture_environment(local_environment_at, run_playbook):
+    """A local environment that site.yml has built, every layer."""
+    with local_environment_at(PORT, PG_PORT) as env:
+        ok(run_playbook("site.yml", port=PORT, env=env, timeout=TIMEOUT))
+        yield env
+
+
+def ec2():
+    return boto3.client("ec2", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{PORT}",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+@pytest.mark.parametrize(
+    "tags, mode, reads",
+    [
+        ("rds", (), "shoppulse.analytics.vpc : Read the VPC's subnets"),
+        ("rds_proxy", (), "shoppulse.analytics.rds : Read the database instance"),
+        ("schema", (), "shoppulse.analytics.rds_proxy : Read the proxy with its targets"),
+        ("rds_proxy,schema", ("--check", "--diff"), "shoppulse.analytics.rds : Read the database instance"),
+    ],
+    ids=["rds", "rds_proxy", "schema", "rds_proxy,schema --check --diff"],
+)
+def test_a_layer_alone_reads_the_layers_before_it_from_aws_and_changes_nothing(environment, run_playbook, tags, mode, reads):
+    result = run_playbook("site.yml", "--tags", tags, *mode, port=PORT, env=environment, timeout=TIMEOUT)
+    assert ok(result)["changed"] == 0, changed_tasks(result)
+    assert f"TASK [{reads}]" in result.stdout, result.stdout[-3000:]
+
+
+def test_another_vpc_cidr_stops_before_the_lock_naming_both_blocks(environment, run_playbook):
+    (vpc,) = ec2().describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [NAME]}])["Vpcs"]
+
+    result = run_playbook("site.yml", *OTHER_BLOCK, port=PORT, env=environment, timeout=TIMEOUT)
+    play, msg = refused(result)
+
+    assert play == BUILD_PLAY and "rollout lock" not in result.stdout, result.stdout[-3000:]
+    assert msg.startswith(f"vpc_cidr: the VPC {NAME} ({vpc['VpcId']}) has block 10.0.0.0/16, this run asks for 10.1.0.0/16;"), msg
+    after = ec2()
+    assert [v["VpcId"] for v in after.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [NAME]}])["Vpcs"]] == [vpc["VpcId"]]
+    assert {nat["VpcId"] for nat in after.describe_nat_gateways()["NatGateways"]} == {vpc["VpcId"]}
+    assert len(after.describe_addresses()["Addresses"]) == 1
+
+
+def test_a_layer_alone_on_an_empty_account_names_the_layers_never_built(emulator_at, run_playbook):
+    with emulator_at(EMPTY_PORT):
+        play, msg = refused(run_playbook("site.yml", "--tags", "rds_proxy", port=EMPTY_PORT, timeout=TIMEOUT))
+
+    assert play == BUILD_PLAY
+    assert msg == ("rds_proxy layer: the vpc, secrets and rds layers have not been built in this environment; "
+                   "run site.yml for them first")
