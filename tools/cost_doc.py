@@ -1,8 +1,9 @@
-"""Regenerate the figures of docs/cost.md from what playbooks/cost.yml computes for the seed's configuration.
+"""Regenerate the figures of docs/cost.md from what playbooks/cost.yml computes for each inventory.
 
-Runs ``ansible-playbook -i inventories/local playbooks/cost.yml`` (no AWS call: it prices the inventory at the pinned
-prices), reads the cost.json it writes, and renders the block between the markers of docs/cost.md: every line with its
-source, and the seed's table beside the tool's figures.
+Runs ``ansible-playbook -i inventories/<env> playbooks/cost.yml`` for every environment (no AWS call: it prices the
+inventory at the pinned prices), reads the cost.json each writes, and renders the block between the markers of
+docs/cost.md: the seed's table beside the tool's figures for inventories/local (the seed's configuration), every line
+with its source, and each environment's total.
 
     python -m tools.cost_doc           # print the block
     python -m tools.cost_doc --write   # rewrite it in docs/cost.md (make cost-doc)
@@ -19,9 +20,11 @@ import tempfile
 from pathlib import Path
 
 CHECKOUT = Path(__file__).resolve().parent.parent
+# The inventories priced, in the order of the page's table.
+ENVIRONMENTS = ("local", "dev", "staging", "prod")
 DOC = CHECKOUT / "docs" / "cost.md"
-BEGIN = "<!-- BEGIN cost.yml inventories/local: make cost-doc -->"
-END = "<!-- END cost.yml inventories/local -->"
+BEGIN = "<!-- BEGIN generated from playbooks/cost.yml: make cost-doc -->"
+END = "<!-- END generated from playbooks/cost.yml -->"
 # The seed's table (infrastructure README, "Cost Optimization"), each row with the estimate's lines it covers and why
 # the two differ.
 SEED_ROWS = (
@@ -35,24 +38,30 @@ SEED_ROWS = (
 )
 
 
-def run_cost_playbook() -> dict:
-    """cost.json as playbooks/cost.yml writes it for inventories/local."""
+def run_cost_playbook(inventory: str = "local") -> dict:
+    """cost.json as playbooks/cost.yml writes it for inventories/<inventory>."""
     with tempfile.TemporaryDirectory() as artifacts:
         env = {**os.environ, "SHOPPULSE_ARTIFACTS_DIR": artifacts, "ANSIBLE_CONFIG": str(CHECKOUT / "ansible.cfg"),
                "ANSIBLE_NOCOLOR": "1"}
-        argv = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "inventories/local", "playbooks/cost.yml"]
+        argv = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", f"inventories/{inventory}", "playbooks/cost.yml"]
         result = subprocess.run(argv, cwd=CHECKOUT, env=env, capture_output=True, text=True, check=False, timeout=300)
         if result.returncode != 0:
-            raise RuntimeError(f"playbooks/cost.yml failed:\n{result.stdout}\n{result.stderr}")
+            raise RuntimeError(f"playbooks/cost.yml failed on inventories/{inventory}:\n{result.stdout}\n{result.stderr}")
         return json.loads((Path(artifacts) / "cost.json").read_text(encoding="utf-8"))
+
+
+def run_every_environment() -> dict[str, dict]:
+    """cost.json of every inventory, local first."""
+    return {env: run_cost_playbook(env) for env in ENVIRONMENTS}
 
 
 def _usd(value: float) -> str:
     return f"${value:,.2f}"
 
 
-def render(estimate: dict) -> str:
-    """The generated block: the seed's table beside the tool's, then every line with its source."""
+def render(estimates: dict[str, dict]) -> str:
+    """The generated block: the seed's table beside the tool's, every line with its source, each environment's total."""
+    estimate = estimates["local"]
     amounts = {item["id"]: item["monthly_usd"] for item in estimate["items"]}
     covered = {line for _, _, lines, _ in SEED_ROWS for line in lines}
     lines = [BEGIN, "", "| the seed's line | the seed | cost.yml | why they differ |", "| --- | ---: | ---: | --- |"]
@@ -66,7 +75,18 @@ def render(estimate: dict) -> str:
     for item in estimate["items"]:
         lines.append(f"| {item['description']} | {item['quantity']:,.4g} {item['unit']} | ${item['unit_price_usd']:g} | "
                      f"{_usd(item['monthly_usd'])} | {item['source']} ({item['price_date']}) |")
-    lines += [f"| **Total per month** | | | **{_usd(estimate['monthly_total_usd'])}** | |", "", END]
+    lines += [f"| **Total per month** | | | **{_usd(estimate['monthly_total_usd'])}** | |", ""]
+    lines += ["| inventory | instance | proxy | NAT gateways and their IPv4 | Performance Insights | logs | per month |",
+              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for env, each in estimates.items():
+        amounts = {item["id"]: item["monthly_usd"] for item in each["items"]}
+        instance = next(item["description"].split(",")[0].removeprefix("DB instance ") for item in each["items"] if item["id"] == "rds_instance")
+        cells = [f"{instance} {_usd(amounts['rds_instance'])}", _usd(amounts["rds_proxy"]),
+                 _usd(amounts["nat_gateway_hours"] + amounts["nat_gateway_ipv4"]),
+                 _usd(amounts["rds_performance_insights_first_month"] + amounts["rds_performance_insights_more_months"]),
+                 _usd(amounts["logs_ingestion"] + amounts["logs_storage"]), f"**{_usd(each['monthly_total_usd'])}**"]
+        lines.append(f"| `{env}` | " + " | ".join(cells) + " |")
+    lines += ["", END]
     return "\n".join(lines)
 
 
@@ -77,7 +97,7 @@ def rewrite(text: str, block: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    block = render(run_cost_playbook())
+    block = render(run_every_environment())
     text = DOC.read_text(encoding="utf-8")
     if "--write" in args:
         DOC.write_text(rewrite(text, block), encoding="utf-8")
