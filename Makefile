@@ -13,7 +13,7 @@ export PYTHONPATH := $(CURDIR)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help venv collection system-deps local local-up local-down outputs psql test lint sanity unit molecule lock fidelity-doc parameters variables-doc bench
+.PHONY: help venv collection system-deps local local-up local-down outputs psql test lint sanity unit molecule lock fidelity-doc parameters variables-doc bench cost prices cost-doc
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -85,6 +85,15 @@ parameters: venv ## Regenerate localenv/data/postgres15_parameters.json from the
 
 variables-doc: venv ## Regenerate docs/variables.md from the roles' argument specs, defaults and the inventories
 	$(BIN)/python -m tools.variables_doc --write
+
+cost: venv ## Print the monthly cost of inventories/$(ENV) and write artifacts/$(ENV)/cost.json (no AWS call)
+	$(BIN)/ansible-playbook -i inventories/$(ENV) playbooks/cost.yml
+
+prices: venv ## Refresh prices/*.yml from the AWS Price List API (needs credentials allowed pricing:GetProducts)
+	$(BIN)/python -m tools.prices
+
+cost-doc: venv ## Regenerate the figures of docs/cost.md from what playbooks/cost.yml computes for inventories/local
+	$(BIN)/python -m tools.cost_doc --write
 
 # On demand, not part of `make test`: a few minutes on an environment of its own (.local-bench, ports 4591/55491).
 bench: venv system-deps ## Time a rollout, a no-op re-run and Ansible's floor at 1/10 of AWS's pace (BENCH_SCALE)

@@ -33,6 +33,8 @@ TRANSITIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("db_instance", "modify"): ("modifying",),
     ("db_instance", "delete"): ("deleting",),
     ("db_instance_security_group", "remove"): ("removing",),
+    ("db_instance", "stop"): ("stopping",),
+    ("db_instance", "start"): ("starting",),
     ("db_snapshot", "create"): ("creating",),
     ("db_proxy", "create"): ("creating",),
     ("db_proxy", "modify"): ("modifying",),
