@@ -68,7 +68,8 @@ lint: venv ## yamllint and ansible-lint (production profile)
 sanity: venv ## ansible-test sanity on the collection
 	tests/sanity.sh
 
-# Each test module runs its own emulator and PostgreSQL on ports of its own, so modules run side by side.
+# Each test module runs its own emulator and PostgreSQL on ports of its own, so modules run side by side; the modules
+# that share one converged environment (tests/environment.py) are scheduled as one file, so one worker runs them.
 PYTEST_WORKERS ?= 2
 
 unit: venv system-deps ## pytest: plugins, the local environment, the roles and the operations playbooks

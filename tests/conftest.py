@@ -3,6 +3,8 @@
 import sys
 from pathlib import Path
 
+import pytest
+
 CHECKOUT = Path(__file__).resolve().parent.parent
 for path in (CHECKOUT / ".ansible" / "collections", CHECKOUT):
     if str(path) not in sys.path:
@@ -16,8 +18,6 @@ def postgres_server(tmp_path_factory, variable: str, default_port: int):
     # pylint: disable=import-outside-toplevel  # localenv is importable only once sys.path is set above
     import os
     import shutil
-
-    import pytest
 
     from localenv import services
 
@@ -48,3 +48,32 @@ def create_rotation_function() -> str:
         archive.writestr("rotate.py", "def handler(event, context):\n    return None\n")
     return boto3.client("lambda", region_name="us-east-1").create_function(
         FunctionName="rotate", Runtime="python3.12", Role=role, Handler="rotate.handler", Code={"ZipFile": code.getvalue()})["FunctionArn"]
+
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile`` (the Makefile's), with the modules that share the converged environment as one file: one
+    worker runs them all, on one rollout (tests/environment.py, SHARED_MODULES)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    # pylint: disable=import-outside-toplevel  # xdist only when tests run in workers
+    from xdist.scheduler import LoadFileScheduling
+
+    from tests.environment import SHARED_GROUP, SHARED_MODULES
+
+    class SharedEnvironmentScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = super()._split_scope(nodeid)
+            return SHARED_GROUP if module in SHARED_MODULES else module
+
+    return SharedEnvironmentScheduling(config, log)
+
+
+@pytest.fixture(name="shared_environment", scope="session")
+def fixture_shared_environment(tmp_path_factory):
+    """The converged local environment the modules of ``SHARED_MODULES`` share (tests/environment.py)."""
+    # pylint: disable=import-outside-toplevel  # tests.environment imports localenv, importable once sys.path is set
+    from tests import environment
+
+    with environment.shared_environment(tmp_path_factory.mktemp("shared-environment")) as shared:
+        yield shared

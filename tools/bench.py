@@ -15,14 +15,19 @@ The environment lives in .local-bench/ and everything written goes to artifacts/
 to artifacts/bench/outputs/), so `make local`'s state and artifacts are left alone. SHOPPULSE_EMULATOR_LATENCY_PROFILE
 names another profile, as it does for the emulator. Results: artifacts/bench/results.json and a table, with
 
-    rollout_ratio = rollout_s / (critical_path_s + noop_s)   target <= 1.10
-    noop_ratio    = noop_s / ping_floor_s                    target <= 2.0
+    rollout_ratio         = rollout_s / (critical_path_s + noop_s)   target <= 1.10
+    noop_ratio            = noop_s / ping_floor_s                    target <= 2.0
+    noop_ping_equivalents = noop_s / ping_task_s                     target <= 60
+                            (ping_task_s = ping_floor_s / tasks: one ping task's time, in the same run)
 
 A missed target is reported (MISS), not an error; a failed run, or a re-run that changes or fails anything, is.
+After a run the figures go into README.md, between the markers of BEGIN and END; ``python -m tools.bench --readme``
+writes them again from artifacts/bench/results.json without running anything.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -49,7 +54,12 @@ PING = BENCH_DIR / "ping.yml"
 INVENTORY = "inventories/local"
 SITE = "site.yml"
 RETENTION = "rds_backup_retention_days"
-TARGETS = {"rollout_ratio": 1.10, "noop_ratio": 2.0}
+TARGETS = {"rollout_ratio": 1.10, "noop_ratio": 2.0, "noop_ping_equivalents": 60.0}
+README = CHECKOUT / "README.md"
+# The README's figures are this tool's output: the block between these lines is rewritten after each run, and the
+# results it was written from travel in the first line, so that a figure typed by hand is caught (tests/operations).
+BEGIN = "<!-- bench figures: written by `python -m tools.bench`, do not edit. Results: "
+END = "<!-- end of bench figures -->"
 
 
 class BenchError(RuntimeError):
@@ -122,6 +132,17 @@ class Figures:
     rollout_s: float
     noop_s: float
     ping_floor_s: float
+    tasks: int
+
+    @property
+    def ping_task_s(self) -> float:
+        """One ping task's time: the ping floor's play ran as many pings as the no-op ran tasks."""
+        return self.ping_floor_s / self.tasks
+
+    @property
+    def noop_ping_equivalents(self) -> float:
+        """How many ping tasks the no-op re-run costs, both measured in the same run."""
+        return self.noop_s / self.ping_task_s
 
     @property
     def rollout_ratio(self) -> float:
@@ -139,8 +160,11 @@ class Figures:
             "sum_of_waits_s": round(self.sum_of_waits_s, 1),
             "noop_s": round(self.noop_s, 1),
             "ping_floor_s": round(self.ping_floor_s, 1),
+            "tasks": self.tasks,
+            "ping_task_s": round(self.ping_task_s, 3),
             "rollout_ratio": round(self.rollout_ratio, 2),
             "noop_ratio": round(self.noop_ratio, 2),
+            "noop_ping_equivalents": round(self.noop_ping_equivalents, 1),
         }
 
 
@@ -271,9 +295,61 @@ def table(results: dict) -> str:
         if key in TARGETS:
             rows.append((key, f"{value:.2f}", f"<= {TARGETS[key]:.2f}", verdict(value, TARGETS[key])))
         else:
-            rows.append((key, f"{value:.1f} s" if key.endswith("_s") else str(value), "", ""))
+            rows.append((key, f"{value} s" if key.endswith("_s") else str(value), "", ""))
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows)
+
+
+# The README's rows: what each figure is, in the order of Figures.results().
+README_ROWS = {
+    "rollout_s": "`rollout_s` (full `site.yml` on an empty account)",
+    "critical_path_s": "`critical_path_s` (instance ∥ proxy, then target)",
+    "sum_of_waits_s": "`sum_of_waits_s` (every wait one after another)",
+    "noop_s": "`noop_s` (second run, `changed=0`)",
+    "ping_floor_s": "`ping_floor_s` (as many `ping` tasks as the no-op ran)",
+    "tasks": "`tasks` (task results of the no-op)",
+    "ping_task_s": "`ping_task_s` = ping floor ÷ tasks (one `ping` task)",
+    "rollout_ratio": "`rollout_ratio` = rollout ÷ (critical path + no-op)",
+    "noop_ratio": "`noop_ratio` = no-op ÷ ping floor",
+    "noop_ping_equivalents": "`noop_ping_equivalents` = no-op ÷ one ping task",
+}
+# Recorded with the figures, not shown as rows.
+CONTEXT_KEYS = ("scale", "ansible_version", "cpus")
+
+
+def readme_block(results: dict) -> str:
+    """The README's figures, from a results.json: the markers, a line saying where they come from, and the table."""
+    missing = sorted((set(README_ROWS) | set(CONTEXT_KEYS)) - set(results))
+    if missing:
+        raise BenchError(f"the results lack {', '.join(missing)}: run `make bench` again")
+    lines = [BEGIN + json.dumps(results, sort_keys=True) + " -->",
+             f"Latest figures (scale {results['scale']}, {results['cpus']} CPUs; ansible-core "
+             f"{results['ansible_version']}):", "", "| figure | value | target |", "| --- | --- | --- |"]
+    for key, label in README_ROWS.items():
+        value = results[key]
+        if key in TARGETS:
+            lines.append(f"| {label} | {value:.2f} | ≤ {TARGETS[key]:g} ({'met' if value <= TARGETS[key] else 'missed'}) |")
+        else:
+            lines.append(f"| {label} | {value} s | |" if key.endswith("_s") else f"| {label} | {value} | |")
+    return "\n".join([*lines, END])
+
+
+def readme_results(text: str) -> tuple[dict, str]:
+    """The results a README's block was written from, and the block itself."""
+    start = text.find(BEGIN)
+    end = text.find(END, start)
+    if start < 0 or end < 0:
+        raise BenchError(f"README.md: no bench figures between {BEGIN!r}... and {END!r}")
+    first_line = text[start:text.index("\n", start)]
+    results = json.loads(first_line[len(BEGIN):].removesuffix(" -->"))
+    return results, text[start:end + len(END)]
+
+
+def write_readme(results: dict, path: Path = README) -> None:
+    """Replace the README's block of figures with the one these results give."""
+    text = path.read_text(encoding="utf-8")
+    _old, block = readme_results(text)
+    path.write_text(text.replace(block, readme_block(results)), encoding="utf-8")
 
 
 # --- the runs -------------------------------------------------------------------------------------
@@ -372,21 +448,33 @@ def bench(settings: Settings, env: dict[str, str]) -> dict:
         else:
             localenv("down", env)
     figures = Figures(settings.scale, critical_path(seconds), sum(seconds.values()),
-                      rollout.seconds, noop.seconds, ping.seconds)
-    return {**figures.results(), "tasks": tasks, "ansible_version": ANSIBLE_VERSION}
+                      rollout.seconds, noop.seconds, ping.seconds, tasks)
+    return {**figures.results(), "ansible_version": ANSIBLE_VERSION, "cpus": os.cpu_count()}
 
 
-def main(environ: dict[str, str] | None = None) -> int:
+def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--readme", action="store_true",
+                        help=f"only write the README's figures from {RESULTS.relative_to(CHECKOUT)}, run nothing")
+    args = parser.parse_args(argv)
     environ = dict(os.environ if environ is None else environ)
     try:
+        if args.readme:
+            if not RESULTS.is_file():
+                raise BenchError(f"{RESULTS.relative_to(CHECKOUT)} does not exist: run `make bench` first")
+            write_readme(json.loads(RESULTS.read_text(encoding="utf-8")))
+            print(f"README.md: figures written from {RESULTS.relative_to(CHECKOUT)}")
+            return 0
         settings = Settings.from_env(environ)
         results = bench(settings, bench_env(settings, environ))
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        print(table(results))
+        print(f"results: {RESULTS.relative_to(CHECKOUT)}")
+        write_readme(results)
+        print("README.md: figures written")
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(table(results))
-    print(f"results: {RESULTS.relative_to(CHECKOUT)}")
     return 0
 
 

@@ -128,7 +128,7 @@ def test_the_backup_retention_is_the_inventory_s_else_the_role_default(monkeypat
 
 def test_the_results_have_the_issue_s_keys_rounded():
     figures = bench.Figures(scale=0.1, critical_path_s=72.0, sum_of_waits_s=139.54, rollout_s=96.123, noop_s=8.0,
-                            ping_floor_s=4.96)
+                            ping_floor_s=4.96, tasks=40)
     assert figures.results() == {
         "scale": 0.1,
         "rollout_s": 96.1,
@@ -136,20 +136,80 @@ def test_the_results_have_the_issue_s_keys_rounded():
         "sum_of_waits_s": 139.5,
         "noop_s": 8.0,
         "ping_floor_s": 5.0,
+        "tasks": 40,
+        "ping_task_s": 0.124,  # 4.96 / 40
         "rollout_ratio": 1.2,  # 96.123 / (72 + 8)
         "noop_ratio": 1.61,  # 8 / 4.96
+        "noop_ping_equivalents": 64.5,  # 8 / 0.124
     }
     json.dumps(figures.results())
+
+
+def test_the_no_op_in_pings_is_the_no_op_over_one_ping_of_the_same_run():
+    # The issue's figures: a 35.1 s no-op of 165 tasks beside 165 pings in 37.9 s is about 153 pings.
+    figures = bench.Figures(scale=0.1, critical_path_s=72.0, sum_of_waits_s=139.5, rollout_s=106.6, noop_s=35.1,
+                            ping_floor_s=37.9, tasks=165)
+    assert figures.noop_ping_equivalents == pytest.approx(152.8, abs=0.05)
+    assert figures.noop_ping_equivalents == pytest.approx(figures.noop_ratio * figures.tasks)
+    assert bench.TARGETS["noop_ping_equivalents"] == 60
+
+
+RESULTS = {"scale": 0.1, "rollout_s": 96.1, "critical_path_s": 72.0, "sum_of_waits_s": 139.5, "noop_s": 8.0,
+           "ping_floor_s": 5.0, "tasks": 40, "ping_task_s": 0.124, "rollout_ratio": 1.2, "noop_ratio": 1.61,
+           "noop_ping_equivalents": 64.5, "ansible_version": "2.19.4", "cpus": 2}
+
+
+def test_the_readme_block_is_written_from_the_results_and_read_back(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\n\n{bench.BEGIN}{{}} -->\ntyped by hand\n{bench.END}\n\n## Next\n", encoding="utf-8")
+    bench.write_readme(RESULTS, readme)
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("# Title\n\n" + bench.BEGIN) and text.endswith(bench.END + "\n\n## Next\n")
+    assert "typed by hand" not in text
+    results, block = bench.readme_results(text)
+    assert results == RESULTS
+    lines = block.splitlines()
+    assert lines[1] == "Latest figures (scale 0.1, 2 CPUs; ansible-core 2.19.4):"
+    assert "| `noop_ping_equivalents` = no-op ÷ one ping task | 64.50 | ≤ 60 (missed) |" in lines
+    assert "| `rollout_ratio` = rollout ÷ (critical path + no-op) | 1.20 | ≤ 1.1 (missed) |" in lines
+    assert "| `noop_ratio` = no-op ÷ ping floor | 1.61 | ≤ 2 (met) |" in lines
+    assert "| `ping_task_s` = ping floor ÷ tasks (one `ping` task) | 0.124 s | |" in lines
+    bench.write_readme(RESULTS, readme)  # a second write leaves it as it is
+    assert readme.read_text(encoding="utf-8") == text
+
+
+def test_results_without_a_figure_or_a_readme_without_markers_are_refused(tmp_path):
+    with pytest.raises(bench.BenchError, match=r"^the results lack cpus, noop_ping_equivalents: run `make bench` again$"):
+        bench.readme_block({key: value for key, value in RESULTS.items() if key not in ("cpus", "noop_ping_equivalents")})
+    readme = tmp_path / "README.md"
+    readme.write_text("# Title\n", encoding="utf-8")
+    with pytest.raises(bench.BenchError, match=r"^README\.md: no bench figures between"):
+        bench.write_readme(RESULTS, readme)
+
+
+def test_the_readme_s_figures_are_the_tool_s_output_with_every_figure():
+    # Each row comes from the results recorded in the block's first line: a figure edited by hand, a row missing
+    # or a figure the tool does not know makes the block differ from what the tool writes.
+    results, block = bench.readme_results(bench.README.read_text(encoding="utf-8"))
+    figures = bench.Figures(results["scale"], results["critical_path_s"], results["sum_of_waits_s"],
+                            results["rollout_s"], results["noop_s"], results["ping_floor_s"], results["tasks"])
+    assert set(results) == set(figures.results()) | set(bench.CONTEXT_KEYS)
+    assert block == bench.readme_block(results)
+    assert set(bench.README_ROWS) == set(figures.results()) - {"scale"}
+    for ratio in bench.TARGETS:  # the ratios agree with the seconds they come from
+        assert results[ratio] == pytest.approx(figures.results()[ratio], rel=0.02), ratio
 
 
 def test_the_table_says_pass_or_miss_and_by_how_much():
     assert bench.verdict(1.2, 1.1) == "MISS by 0.10 (9% over)"
     assert bench.verdict(1.5, 2.0) == "PASS (0.50 under)"
-    lines = bench.table({"scale": 0.1, "rollout_s": 96.1, "rollout_ratio": 1.2, "noop_ratio": 1.61}).splitlines()
+    lines = bench.table({"scale": 0.1, "rollout_s": 96.1, "rollout_ratio": 1.2, "noop_ratio": 1.61,
+                         "noop_ping_equivalents": 64.5}).splitlines()
     assert lines[0].split() == ["figure", "value", "target", "verdict"]
     assert lines[2].split() == ["rollout_s", "96.1", "s"]
     assert lines[3].split() == ["rollout_ratio", "1.20", "<=", "1.10", "MISS", "by", "0.10", "(9%", "over)"]
     assert lines[4].split() == ["noop_ratio", "1.61", "<=", "2.00", "PASS", "(0.39", "under)"]
+    assert lines[5].split() == ["noop_ping_equivalents", "64.50", "<=", "60.00", "MISS", "by", "4.50", "(7%", "over)"]
 
 
 def test_the_ping_play_has_as_many_pings_on_localhost_without_facts(tmp_path):

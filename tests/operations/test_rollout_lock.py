@@ -1,11 +1,11 @@
 """The rollout lock, as operators meet it: two site.yml runs started at once on one environment, a run that waits for
 the lock, a preview beside a held lock, a failed run, and breaking a stale lock with playbooks/unlock.yml.
 
-One private emulator for the module; the layers up to the proxy (no schema, so no PostgreSQL) are converged once, by
-the two runs that race for the lock. The other tests run the network layer alone on the converged environment.
+The module runs on the shared converged environment (tests/environment.py), whose rollout is the race: two
+`site.yml` runs started at once on the empty environment, neither willing to wait. The other tests run the network
+layer alone on it, and leave it as they found it.
 """
 
-import concurrent.futures
 import json
 import os
 import re
@@ -14,28 +14,21 @@ import sys
 import textwrap
 from pathlib import Path
 
-import boto3
 import pytest
 import yaml
 
-from tests.roles.conftest import CHECKOUT, ansible_playbook, fixture_emulator_at  # noqa: F401  pylint: disable=unused-import
+from tests.environment import SITE_TIMEOUT as TIMEOUT
+from tests.roles.conftest import CHECKOUT
 from tests.roles.playbook_output import ok, recap
 
-PORT = 4661
 LOCK = "/shoppulse-analytics/local/rollout-lock"
-UP_TO_THE_PROXY = "vpc,secrets,rds,rds_proxy"
-TIMEOUT = 900  # two cores shared with other runs: a converge can take minutes
 
 
-def client(endpoint_url, service):
-    return boto3.client(service, region_name="us-east-1", endpoint_url=endpoint_url, aws_access_key_id="testing",
-                        aws_secret_access_key="testing")
-
-
-def start(*args: str) -> subprocess.Popen:
-    """``ansible-playbook -i inventories/local site.yml <args>`` in the background, against the private emulator."""
+def start(shared, *args: str) -> subprocess.Popen:
+    """``ansible-playbook -i inventories/local site.yml <args>`` in the background, against the shared environment."""
     argv = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "inventories/local", "site.yml", *args]
-    env = {**os.environ, "SHOPPULSE_EMULATOR_PORT": str(PORT), "ANSIBLE_CONFIG": str(CHECKOUT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"}
+    env = {**os.environ, "SHOPPULSE_EMULATOR_PORT": str(shared.port), "ANSIBLE_CONFIG": str(CHECKOUT / "ansible.cfg"),
+           "ANSIBLE_NOCOLOR": "1", **shared.env}
     return subprocess.Popen(argv, cwd=CHECKOUT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -56,28 +49,25 @@ def failure(result) -> dict:
     return failures(result)[-1]
 
 
-def lock_parameters(endpoint_url) -> list[str]:
-    return [p["Name"] for p in client(endpoint_url, "ssm").describe_parameters()["Parameters"]]
+def lock_parameters(shared) -> list[str]:
+    return [p["Name"] for p in shared.client("ssm").describe_parameters()["Parameters"]]
 
 
-def hold(endpoint_url, owner="bob@ops-2", token="stale-token"):
+def hold(shared, owner="bob@ops-2", token="stale-token"):
     """A lock another run holds (or a dead run left behind)."""
     record = {"token": token, "owner": owner, "playbook": "site.yml", "since": "2026-11-30T02:10:00Z"}
-    client(endpoint_url, "ssm").put_parameter(Name=LOCK, Value=json.dumps(record), Type="String")
-
-
-@pytest.fixture(name="environment", scope="module")
-def fixture_environment(emulator_at):
-    with emulator_at(PORT) as endpoint_url:
-        yield endpoint_url
+    shared.client("ssm").put_parameter(Name=LOCK, Value=json.dumps(record), Type="String")
 
 
 @pytest.fixture(name="race", scope="module")
-def fixture_race(environment):
-    """Two operators apply the empty environment at the same moment, neither willing to wait."""
-    runs = {owner: start("--tags", UP_TO_THE_PROXY, "-e", f"rollout_lock_owner={owner}") for owner in ("alice@ops-1", "bob@ops-2")}
-    with concurrent.futures.ThreadPoolExecutor(len(runs)) as pool:  # read both outputs at once: neither blocks on a full pipe
-        return dict(zip(runs, pool.map(finish, runs.values())))
+def fixture_race(shared_environment):
+    """The shared environment's rollout: two operators applied the empty environment at the same moment."""
+    return shared_environment.rollout
+
+
+@pytest.fixture(name="environment", scope="module")
+def fixture_environment(shared_environment):
+    return shared_environment
 
 
 def test_one_run_applies_and_the_other_stops_naming_it(race):
@@ -95,31 +85,31 @@ def test_one_run_applies_and_the_other_stops_naming_it(race):
 
 
 def test_the_environment_has_one_of_each_resource_and_no_lock(race, environment):  # pylint: disable=unused-argument
-    ec2, rds = client(environment, "ec2"), client(environment, "rds")
+    ec2, rds = environment.client("ec2"), environment.client("rds")
     assert len(ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["shoppulse-analytics"]}])["Vpcs"]) == 1
     assert len([v for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]]) == 1
     assert len(rds.describe_db_instances()["DBInstances"]) == 1
     assert len(rds.describe_db_proxies()["DBProxies"]) == 1
-    assert len(client(environment, "secretsmanager").list_secrets()["SecretList"]) == 1
+    assert len(environment.client("secretsmanager").list_secrets()["SecretList"]) == 1
     assert lock_parameters(environment) == []
 
 
 def test_a_run_waits_for_the_lock_and_a_preview_runs_beside_it(race, environment):  # pylint: disable=unused-argument
     hold(environment)
-    waiting = start("--tags", "vpc", "-v", "-e", "rollout_lock_wait_timeout=600", "-e", "rollout_lock_wait_delay=1")
+    waiting = start(environment, "--tags", "vpc", "-v", "-e", "rollout_lock_wait_timeout=600", "-e", "rollout_lock_wait_delay=1")
     try:
-        preview = ansible_playbook("site.yml", "--check", "--tags", "vpc", port=PORT, timeout=TIMEOUT)
+        preview = environment.site("--check", "--tags", "vpc", timeout=TIMEOUT)
         assert ok(preview)["changed"] == 0
         assert (f"[WARNING]: Rollout lock {LOCK} is held by bob@ops-2 since 2026-11-30T02:10:00Z (playbook site.yml, token stale-token): "
                 "an apply now would wait for it or stop") in " ".join(preview.stderr.split())
         assert waiting.poll() is None, "the run did not wait for the lock"
-        assert json.loads(client(environment, "ssm").get_parameter(Name=LOCK)["Parameter"]["Value"])["owner"] == "bob@ops-2"
+        assert json.loads(environment.client("ssm").get_parameter(Name=LOCK)["Parameter"]["Value"])["owner"] == "bob@ops-2"
     except BaseException:
         waiting.kill()  # before the lock goes: it must not go on into the next tests
         waiting.communicate()
         raise
     finally:
-        client(environment, "ssm").delete_parameter(Name=LOCK)  # the other run is done
+        environment.client("ssm").delete_parameter(Name=LOCK)  # the other run is done
     waited = finish(waiting)
     assert ok(waited)["changed"] == 0
     assert int(re.search(r"^    waited: (\d+)$", waited.stdout, re.MULTILINE).group(1)) > 0, waited.stdout[-3000:]
@@ -127,11 +117,11 @@ def test_a_run_waits_for_the_lock_and_a_preview_runs_beside_it(race, environment
 
 
 def test_a_failed_run_gives_the_lock_back(race, environment):  # pylint: disable=unused-argument
-    secrets = client(environment, "secretsmanager")
+    secrets = environment.client("secretsmanager")
     # A secret that holds no JSON object: the secrets layer refuses to take it as the credentials, after the lock.
     secrets.create_secret(Name="stray", SecretString="[]")
     try:
-        failed = ansible_playbook("site.yml", "--tags", "secrets", "-e", "secrets_name=stray", port=PORT, timeout=TIMEOUT)
+        failed = environment.site("--tags", "secrets", "-e", "secrets_name=stray", timeout=TIMEOUT)
     finally:
         secrets.delete_secret(SecretId="stray", ForceDeleteWithoutRecovery=True)
     counts = recap(failed)
@@ -146,11 +136,11 @@ def test_a_failed_run_gives_the_lock_back(race, environment):  # pylint: disable
 def test_unlock_breaks_a_stale_lock_only_by_its_token(environment):
     hold(environment, owner="carol@gone", token="dead-run")
     try:
-        unnamed = ansible_playbook("playbooks/unlock.yml", port=PORT, timeout=TIMEOUT)
+        unnamed = environment.playbook("playbooks/unlock.yml", timeout=TIMEOUT)
         assert unnamed.returncode != 0 and failure(unnamed)["msg"].startswith("rollout_lock_token: name the token of the lock to break")
-        broken = ansible_playbook("playbooks/unlock.yml", "--diff", "-e", "rollout_lock_token=dead-run", port=PORT, timeout=TIMEOUT)
+        broken = environment.playbook("playbooks/unlock.yml", "--diff", "-e", "rollout_lock_token=dead-run", timeout=TIMEOUT)
         assert ok(broken)["changed"] == 1 and "-    owner: carol@gone" in broken.stdout, broken.stdout[-3000:]
         assert lock_parameters(environment) == []
     finally:
         if lock_parameters(environment):
-            client(environment, "ssm").delete_parameter(Name=LOCK)
+            environment.client("ssm").delete_parameter(Name=LOCK)

@@ -1,0 +1,128 @@
+"""One converged local environment shared by the test modules that need one, instead of a rollout per module.
+
+`tests/conftest.py` gives it as the session fixture ``shared_environment``: a private emulator and PostgreSQL 15
+(ports 4651 and 55451), brought to the converged state by the first rollout, which is itself the rollout-lock race:
+two operators start ``site.yml -vvv`` at the same moment, one applies and the other stops naming it. With
+``pytest -n`` each worker has its own session, so the modules of SHARED_MODULES are scheduled as one file
+(``--dist loadfile``, tests/conftest.py's pytest_xdist_make_scheduler): one worker, one rollout, the modules in
+collection order. (xdist's own ``--dist loadgroup`` would do it by marker, but its groups do not reach the scheduler
+with this pytest: every test of a group went to either worker.)
+
+A module adopts it by adding its path to SHARED_MODULES and taking the fixture, then reads or changes that
+environment with ``shared_environment.site(...)`` or ``shared_environment.playbook(...)``,
+``shared_environment.client(service)``, ``.outputs`` and ``.instance_identifier``::
+
+    def test_something(shared_environment): ...
+
+A module that changes the environment puts back what it changed, or changes it in a way the later modules of the
+group do not read (they run in collection order: tests/roles, then tests/operations); a module that needs an empty
+account or a destroyed environment keeps an emulator of its own (``emulator_at``, ``local_environment_at``).
+
+Why not a snapshot of the emulator: moto's server keeps its state in the process, and its ``/moto-api/`` offers
+``reset`` (every backend emptied), ``seed`` (moto's random ids) and a recorder (``recorder/start-recording``,
+``download-recording``, ``replay-recording``) but no way to save and load the state. A replay sends the recorded
+requests again; it rebuilds the same ids only if the emulator was reset and seeded alike before the recording and the
+replay, and the fidelity layer's lifecycles start again from ``creating`` at the replay's pace. The recording holds
+the master password in clear, and the PostgreSQL stand-in (users set over the admin socket, the schema written by
+the schema layer) is not in it at all: it would need a copy of its own (pg_dump, or a template database). So a module
+that must start from a known state either shares this rollout or builds its own.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import json
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import boto3
+
+from localenv import services
+from tests.roles.conftest import ansible_playbook, reap
+
+PORT, PG_PORT = 4651, 55451
+SHARED_GROUP = "shared_environment"
+# The modules that use the fixture: one worker runs them, in this (collection) order.
+SHARED_MODULES = ("tests/roles/test_rds_role.py", "tests/operations/test_rollout_lock.py")
+# The two operators of the first rollout, and the lock-wait arguments of a run that must wait for another.
+OWNERS = ("alice@ops-1", "bob@ops-2")
+LOCK_WAIT = ("-e", "rollout_lock_wait_timeout=900", "-e", "rollout_lock_wait_delay=2")
+SITE_TIMEOUT = 900  # two cores shared with other runs: a rollout can take minutes
+
+
+@dataclass
+class SharedEnvironment:
+    """The converged environment: where it runs, the two runs of its rollout, and what site.yml wrote."""
+
+    port: int
+    env: dict[str, str]
+    rollout: dict[str, subprocess.CompletedProcess] = field(default_factory=dict)
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def client(self, service: str):
+        return boto3.client(service, region_name="us-east-1", endpoint_url=self.endpoint_url,
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def playbook(self, playbook: str, *args: str, timeout: float = SITE_TIMEOUT) -> subprocess.CompletedProcess:
+        """``ansible-playbook -i inventories/local <playbook> <args>`` against this environment."""
+        return ansible_playbook(playbook, *args, port=self.port, env=self.env, timeout=timeout)
+
+    def site(self, *args: str, timeout: float = SITE_TIMEOUT) -> subprocess.CompletedProcess:
+        return self.playbook("site.yml", *args, timeout=timeout)
+
+    @property
+    def winner(self) -> str:
+        """The owner whose rollout applied (the other stopped at the lock)."""
+        applied = [owner for owner, result in self.rollout.items() if result.returncode == 0]
+        assert len(applied) == 1, {owner: result.stdout[-3000:] for owner, result in self.rollout.items()}
+        return applied[0]
+
+    @property
+    def converge(self) -> subprocess.CompletedProcess:
+        """The run that built the environment."""
+        return self.rollout[self.winner]
+
+    @property
+    def outputs_path(self) -> Path:
+        return Path(self.env["SHOPPULSE_ARTIFACTS_DIR"]) / "outputs.json"
+
+    @property
+    def outputs(self) -> dict:
+        return json.loads(self.outputs_path.read_text(encoding="utf-8"))
+
+    @property
+    def instance_identifier(self) -> str:
+        """The DB instance site.yml built: the one at the endpoint outputs.json names (whatever its name)."""
+        endpoint = self.outputs["DatabaseEndpoint"]
+        found = [db["DBInstanceIdentifier"] for db in self.client("rds").describe_db_instances()["DBInstances"]
+                 if db.get("Endpoint", {}).get("Address") == endpoint]
+        assert len(found) == 1, f"expected one instance at {endpoint}, found {found}"
+        return found[0]
+
+
+def race(environment: SharedEnvironment) -> dict[str, subprocess.CompletedProcess]:
+    """Two operators apply the empty environment at the same moment (-vvv), neither willing to wait."""
+    with concurrent.futures.ThreadPoolExecutor(len(OWNERS)) as pool:
+        runs = {owner: pool.submit(environment.site, "-vvv", "-e", f"rollout_lock_owner={owner}") for owner in OWNERS}
+        return {owner: run.result() for owner, run in runs.items()}
+
+
+@contextlib.contextmanager
+def shared_environment(folder: Path):
+    """Bring the shared environment up in ``folder``, converge it, yield it; stop and remove it afterwards."""
+    cfg = services.Settings(state=folder / "state", emulator_host="127.0.0.1", emulator_port=PORT, pg_port=PG_PORT)
+    env = {"SHOPPULSE_PG_PORT": str(PG_PORT), "SHOPPULSE_LOCAL_STATE": str(cfg.state),
+           "SHOPPULSE_ARTIFACTS_DIR": str(folder / "artifacts")}
+    try:
+        services.up(cfg)
+        environment = SharedEnvironment(port=PORT, env=env)
+        environment.rollout = race(environment)
+        yield environment
+    finally:
+        reap(services.read_pid(cfg.state / "emulator.pid"))
+        services.down(cfg)
