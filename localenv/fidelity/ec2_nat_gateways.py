@@ -32,7 +32,7 @@ def nat_gateway_delete_releases_address() -> None:
             gateway.__dict__["_shoppulse_deleted_at"] = utcnow()
             for address in gateway.address_set:
                 association = address.pop("associationId", None)
-                if association and self.address_by_association([association]):
+                if association and any(eip.association_id == association for eip in self.addresses):
                     self.disassociate_address(association_id=association)
         return gateway
 

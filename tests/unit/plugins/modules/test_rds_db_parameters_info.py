@@ -39,7 +39,8 @@ def test_reads_the_named_parameters_with_their_source(run_module, rds):  # pylin
 
 def test_reads_every_parameter_or_those_of_one_source(run_module, rds):
     everything = run_module(rds_db_parameters_info.main, {"name": GROUP})["parameters"]
-    listed = rds.describe_db_parameters(DBParameterGroupName=GROUP)["Parameters"]
+    listed = rds.get_paginator("describe_db_parameters").paginate(DBParameterGroupName=GROUP).build_full_result()["Parameters"]
+    assert len(listed) > 100  # more than one page: the module reads them all
     assert set(everything) == {parameter["ParameterName"] for parameter in listed}
     assert everything["log_min_duration_statement"]["source"] != "user"
     mine = run_module(rds_db_parameters_info.main, {"name": GROUP, "source": "user"})["parameters"]
