@@ -1,5 +1,6 @@
 """playbooks/rotate_credentials.yml on a private local environment, without a rotation function (the playbook's own
-four steps), then with one that does nothing and one that does not exist. Read back from the emulator (boto3) and the local PostgreSQL server standing in for RDS (psycopg2).
+four steps), then with one that does nothing and one that does not exist. Read back from the emulator (boto3) and the
+local PostgreSQL server standing in for RDS (psycopg2).
 
 One converge (the layers up to the schema, whose play runs the local stand-in that sets the master password from the
 secret); the tests then run in order on that environment: a rotation, an interrupted rotation resumed, check mode,
