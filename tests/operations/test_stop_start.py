@@ -13,7 +13,7 @@ from tests.roles.conftest import CLOSED_PORT, ansible_playbook, fixture_local_en
 from tests.roles.playbook_output import changed_tasks, ok, recap
 
 PORT, PG_PORT = 4767, 55567
-INSTANCE, PROXY = "shoppulse-analytics-db", "shoppulse-analytics-proxy"
+INSTANCE, PROXY = "shoppulse-analytics", "shoppulse-analytics-proxy"
 
 
 @pytest.fixture(name="env", scope="module")
