@@ -332,8 +332,8 @@ def postgres_up(cfg: Settings) -> str:
                            "-l", str(cfg.pgdata / "server.log")])
     if result.returncode != 0:
         said = " ".join((result.stderr.strip() or result.stdout.strip()).split())
-        raise ServiceError("\n".join([f"pg_ctl start failed ({said}); the end of {cfg.pgdata / 'server.log'}:",
-                                       *log_tail(cfg.pgdata / "server.log")]))
+        log = cfg.pgdata / "server.log"
+        raise ServiceError("\n".join([f"pg_ctl start failed ({said}); the end of {log}:", *log_tail(log)]))
     wait_for_port("127.0.0.1", cfg.pg_port, "PostgreSQL")
     return f"postgresql {PG_MAJOR} up on 127.0.0.1:{cfg.pg_port} (TLS on; admin socket {cfg.pgsocket})"
 

@@ -50,7 +50,6 @@ def create_rotation_function() -> str:
         FunctionName="rotate", Runtime="python3.12", Role=role, Handler="rotate.handler", Code={"ZipFile": code.getvalue()})["FunctionArn"]
 
 
-
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadfile`` (the Makefile's), with the modules that share the converged environment as one file: one
     worker runs them all, on one rollout (tests/environment.py, SHARED_MODULES)."""

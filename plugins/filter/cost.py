@@ -125,10 +125,10 @@ def _log_lines(settings: dict, price) -> list[dict]:
     groups = [
         (_amount(settings, "cost_flow_log_ingested_gb"), _count(settings, "vpc_flow_log_retention_days")),
         *[(_amount(settings, "cost_database_log_ingested_gb") / len(exports), _count(settings, "rds_log_retention_days"))
-          for _ in exports],
+          for _export in exports],
         (_amount(settings, "cost_proxy_log_ingested_gb"), _count(settings, "rds_proxy_log_retention_days")),
     ]
-    ingested = sum(gb for gb, _ in groups)
+    ingested = sum(gb for gb, _days in groups)
     # At steady state a group holds what arrived over its retention period.
     stored = sum(gb * min(days, 3653) / DAYS_PER_MONTH for gb, days in groups)
     return [

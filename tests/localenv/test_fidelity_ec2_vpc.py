@@ -71,7 +71,7 @@ def test_route_tables_filter_by_associated_gateway_and_list_propagating_vgws(ec2
     gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
-    edge, public = (ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"] for _ in range(2))
+    edge, public = (ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"] for _table in range(2))
     ec2.associate_route_table(RouteTableId=edge, GatewayId=gateway)
     ec2.associate_route_table(RouteTableId=public, SubnetId=subnet)
 

@@ -81,7 +81,7 @@ def test_main_leaves_the_file_alone_when_an_entry_is_missing_unless_partial(pric
     path = tmp_path / "us-east-1.yml"
     path.write_text(prices.dump(PRICE_LIST), encoding="utf-8")
     instance, calls = PRICE_LIST["prices"]
-    for _ in range(2):
+    for _attempt in range(2):
         stubber.add_response("get_products", {"PriceList": []}, request(instance))
         stubber.add_response("get_products", {"PriceList": [product("DEF456", "0.0000060000")]}, request(calls))
 

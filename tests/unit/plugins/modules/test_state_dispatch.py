@@ -22,7 +22,7 @@ CASES = {
 
 
 def replace(monkeypatch, module, dotted, value):
-    owner, _, attribute = dotted.rpartition(".")
+    owner, _dot, attribute = dotted.rpartition(".")
     monkeypatch.setattr(getattr(module, owner) if owner else module, attribute, value)
 
 
