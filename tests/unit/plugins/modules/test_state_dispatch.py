@@ -4,7 +4,7 @@ through into the other."""
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.shoppulse.analytics.plugins.modules import ec2_vpc_flow_log, rds_proxy, rds_proxy_endpoint, rollout_lock
+from ansible_collections.shoppulse.analytics.plugins.modules import ec2_vpc_flow_log, rds_proxy, rds_proxy_endpoint, rollout_lock, scheduler_schedule
 
 from .conftest import AWS
 
@@ -17,6 +17,8 @@ CASES = {
     "rds_proxy_endpoint": (rds_proxy_endpoint, {"name": "e", "db_proxy_name": "p"}, {"read": (None, {})}, ("ensure_present", "ensure_absent")),
     "ec2_vpc_flow_log": (ec2_vpc_flow_log, {"resource_id": "vpc-1", "log_group_name": "g", "deliver_logs_permission_arn": ROLE},
                          {"find_flow_log": None}, ("ensure_present", "ensure_absent")),
+    "scheduler_schedule": (scheduler_schedule, {"name": "s", "schedule_expression": "cron(0 20 * * ? *)", "target": {"arn": "a", "role_arn": ROLE}},
+                           {"read": None}, ("ensure_present", "ensure_absent")),
     "rollout_lock": (rollout_lock, {"name": "/shoppulse/lock", "token": "t"}, {}, ("acquire", "release")),
 }
 
