@@ -1,4 +1,5 @@
-"""scheduler_schedule: create, keep, update, delete on moto's EventBridge Scheduler; bad options and errors via a Stubber."""
+"""scheduler_schedule: create, keep, update, delete on moto's EventBridge Scheduler with the fidelity layer; bad options
+and errors via a Stubber."""
 
 import json
 
@@ -7,6 +8,7 @@ import pytest
 from moto import mock_aws
 
 from ansible_collections.shoppulse.analytics.plugins.modules import scheduler_schedule
+from localenv import fidelity
 
 from .conftest import ModuleExit
 
@@ -16,6 +18,7 @@ STOP = "arn:aws:scheduler:::aws-sdk:rds:stopDBInstance"
 
 @pytest.fixture(name="scheduler")
 def fixture_scheduler():
+    fidelity.apply_all()
     with mock_aws():
         yield boto3.client("scheduler", region_name="us-east-1")
 
@@ -86,6 +89,11 @@ def test_deletes_then_reports_nothing_to_do(run_module, scheduler):
     assert run_module(scheduler_schedule.main, absent)["changes"] == ["deleted"]
     assert scheduler.list_schedules()["Schedules"] == []
     assert not run_module(scheduler_schedule.main, absent)["changed"]
+
+
+def test_a_schedule_group_that_does_not_exist_fails_naming_it(run_module, scheduler):  # pylint: disable=unused-argument
+    with pytest.raises(ModuleExit, match="Could not create schedule stop-db of group nightly.*Schedule group nightly does not exist"):
+        run_module(scheduler_schedule.main, args(group_name="nightly"))
 
 
 @pytest.mark.parametrize("extra, message", [
