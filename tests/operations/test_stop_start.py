@@ -94,6 +94,8 @@ def stop_schedule(aws):
     """The stop schedule and its role's ARN, trust and inline policy; None for what does not exist."""
     schedules = aws["scheduler"].list_schedules()["Schedules"]
     schedule = aws["scheduler"].get_schedule(Name=SCHEDULE) if [s["Name"] for s in schedules] == [SCHEDULE] else None
+    if schedule is not None:
+        schedule.pop("ResponseMetadata")
     try:
         role = aws["iam"].get_role(RoleName=SCHEDULE_ROLE)["Role"]
     except aws["iam"].exceptions.NoSuchEntityException:
