@@ -366,27 +366,26 @@ def _proxy_credentials(backend: Any, proxy: Any) -> list[tuple[str, dict[str, An
 
 
 def refused_secret(backend: Any, proxy: Any, instance: Any) -> str | None:
-    """The ARN of a secret of the proxy whose credentials the database refuses, or None when one is accepted or none
-    is judged.
+    """The ARN of the first secret of the proxy's auth list whose credentials the database refuses, or None when
+    every secret judged is accepted.
 
-    The local PostgreSQL server standing in for RDS judges when it can tell (it is running and has the secret's
-    user): the emulator logs in to it with the secret, so a password rotated inside the database counts. Otherwise
-    the judgement is the API's: a secret naming the master user with another password than the instance got through
-    the RDS API is refused. Secrets that cannot be read are not judged.
+    Every auth entry is judged, not only the master's: the proxy logs in with each user's secret, and one the
+    database refuses makes the target report AUTH_FAILURE. The local PostgreSQL server standing in for RDS judges
+    when it can tell (it is running and has the secret's user): the emulator logs in to it with the secret, so a
+    password rotated inside the database counts. Otherwise the judgement is the API's: a secret naming the master
+    user with another password than the instance got through the RDS API is refused. Secrets that cannot be read,
+    and users neither the local database nor the API knows (an application user not created yet), are not judged.
     """
     if instance is None:
         return None
-    refused = None
     for arn, credentials in _proxy_credentials(backend, proxy):
         username, password = credentials.get("username"), credentials.get("password")
         verdict = standin_db.accepts(username, password)
         if verdict is None:
             verdict = _api_verdict(instance, username, password)
-        if verdict:
-            return None
         if verdict is False:
-            refused = arn
-    return refused
+            return arn
+    return None
 
 
 def _proxy_of(target: Any) -> Any:
@@ -403,9 +402,10 @@ def _proxy_of(target: Any) -> Any:
     moto="a target reports `REGISTERING` on the first read only and `AVAILABLE` from then on, with no reason ever; "
     "instances are registered whatever their state",
     aws="a target is `REGISTERING` for a while, then `AVAILABLE`, or `UNAVAILABLE` with reason `AUTH_FAILURE` when the "
-    "proxy's secret holds credentials the database refuses (modelled: a TLS login with the secret to the local "
-    "PostgreSQL standing in for RDS, when it is running and has the secret's user; otherwise a secret naming the "
-    "master user with another password than the instance got through the RDS API); an instance that is not "
+    "secret of any entry of the proxy's auth list holds credentials the database refuses (modelled for every entry: "
+    "a TLS login with the secret to the local PostgreSQL standing in for RDS, when it is running and has the secret's "
+    "user; otherwise a secret naming the master user with another password than the instance got through the RDS "
+    "API); an instance that is not "
     "available, modifying or backing-up cannot be registered (`InvalidDBInstanceState`); timed by the latency "
     "profile, moto's answers at scale 0",
     reference=f"{RDS_API}/API_TargetHealth.html",

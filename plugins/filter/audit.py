@@ -304,6 +304,62 @@ def _deletion_protection(facts: dict):
     return check
 
 
+def _functions_secret(facts: dict) -> dict:
+    """Rule 13: the functions log in with the application secret, never the master's: the application secret exists
+    apart from the master's with another user, and no Lambda function's environment names the master secret."""
+    name = "functions-secret"
+    secrets, app = facts.get("secrets") or {}, facts.get("secrets_app") or {}
+    if not app.get("secret_arn"):
+        return _finding(13, name, [f"no application secret {app.get('secret_name')}"], "")
+    master_arn, master_name = secrets.get("secret_arn"), secrets.get("secret_name")
+    problems = []
+    if app.get("secret_arn") == master_arn or str(app.get("username")).lower() == str(secrets.get("username")).lower():
+        problems.append(f"the application secret {app.get('secret_name')} is the master's or holds the master user")
+    for function in facts.get("lambda_environments") or []:
+        named = sorted(key for key, value in (function.get("variables") or {}).items()
+                       if master_arn and value in (master_arn, master_name))
+        if named:
+            problems.append(f"function {function.get('name')} gets the master secret in {', '.join(named)}")
+    return _finding(13, name, problems, f"the functions' secret is {app.get('secret_name')} (user {app.get('username')})")
+
+
+def _unreadable_database(facts: dict) -> str | None:
+    database = facts.get("database") or {}
+    if not database.get("reachable"):
+        return f"database {database.get('database')} could not be read ({database.get('reason') or 'not reachable'})"
+    return None
+
+
+def _tenant_tables_isolated(facts: dict) -> dict:
+    """Rule 14: every tenant table (a table with tenant_id, and at least the data model's) has row-level security
+    enabled with a policy on tenant_id against the transaction's app.tenant_id."""
+    name, database = "tenant-tables-rls", facts.get("database") or {}
+    unreadable = _unreadable_database(facts)
+    if unreadable:
+        return _finding(14, name, [unreadable], "")
+    tables = {table.get("name"): table for table in database.get("tables") or []}
+    problems = [f"{table} has no tenant_id" for table in database.get("expected_tables") or [] if table not in tables]
+    problems += [f"{table} has row-level security disabled" for table, found in sorted(tables.items()) if not found.get("rls")]
+    problems += [f"{table} has no policy on tenant_id" for table, found in sorted(tables.items()) if not found.get("tenant_policies")]
+    return _finding(14, name, problems, f"{len(tables)} tenant tables have row-level security with a tenant_id policy")
+
+
+def _app_role_least_privilege(facts: dict) -> dict:
+    """Rule 15: the application role owns nothing, may create nothing (no DDL) and is a member of no role."""
+    name, database = "app-role-no-ddl", facts.get("database") or {}
+    unreadable = _unreadable_database(facts)
+    if unreadable:
+        return _finding(15, name, [unreadable], "")
+    role, app = database.get("app_role"), database.get("app")
+    if not app:
+        return _finding(15, name, [f"no application role {role} in database {database.get('database')}"], "")
+    problems = [f"{role} has {', '.join(app['ddl'])}"] if app.get("ddl") else []
+    problems += [f"{role} may create in schema {', '.join(app['create_on_schemas'])}"] if app.get("create_on_schemas") else []
+    problems += [f"{role} owns {', '.join(app['owns'])}"] if app.get("owns") else []
+    problems += [f"{role} is a member of {', '.join(app['member_of'])}"] if app.get("member_of") else []
+    return _finding(15, name, problems, f"{role} owns nothing, creates nothing and is a member of no role")
+
+
 def posture_findings(facts: dict) -> list[dict]:
     """One finding per rule, in rule order: ``{rule, name, passed, detail}``.
 
@@ -313,7 +369,9 @@ def posture_findings(facts: dict) -> list[dict]:
     name, its parameters as rds_db_parameters_info returns them; or ``parameters``, the environment's group alone),
     ``principals`` (the account's IAM roles, users and groups, as iam_authorization_details_info returns them),
     ``functions`` (the ARNs of the account's Lambda functions) and ``expected`` (``deletion_protection``,
-    ``extra_ingress``: what the inventory asks for).
+    ``extra_ingress``: what the inventory asks for); for rules 13-15, ``secrets_app`` (the application secret's
+    outputs), ``lambda_environments`` (``{name, variables}`` of each function) and ``database`` (the schema role's
+    ``schema_posture``).
     """
     return [
         _instance_finding(1, "instance-not-public", facts, _not_public),
@@ -328,6 +386,9 @@ def posture_findings(facts: dict) -> list[dict]:
         _secret_readers(facts),
         _instance_finding(11, "deletion-protection", facts, _deletion_protection(facts)),
         _rotation_function(facts),
+        _functions_secret(facts),
+        _tenant_tables_isolated(facts),
+        _app_role_least_privilege(facts),
     ]
 
 

@@ -26,6 +26,7 @@ DB_INSTANCE_ID = NAME
 PROXY_NAME = f"{NAME}-proxy"
 PROXY_ROLE_NAME = f"{PROXY_NAME}-role"
 SECRET_NAME = f"{NAME}/rds/master"
+APP_SECRET_NAME = f"{NAME}/rds/app"
 
 
 def pytest_collection_modifyitems(config, items):  # pylint: disable=unused-argument

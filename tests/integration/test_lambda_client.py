@@ -2,7 +2,8 @@
 
 It reads RDS_PROXY_ENDPOINT, RDS_PORT, RDS_DATABASE and RDS_SECRET_ARN (outputs.json's LambdaEnvironment,
 what the seed's stack sets on its functions), fetches the credentials from Secrets Manager, connects over
-TLS and runs a query scoped to one tenant.
+TLS as the application role (not the master user) and reads one tenant's rows, the tenant set for the transaction
+as sql/README.md says.
 """
 
 import json
@@ -65,7 +66,7 @@ def test_lambda_environment_is_strings_naming_the_stack(lambda_env, outputs, db_
         "RDS_PROXY_ENDPOINT": outputs["DatabaseProxyEndpoint"],
         "RDS_PORT": str(db_instance["Endpoint"]["Port"]),
         "RDS_DATABASE": db_instance["DBName"],
-        "RDS_SECRET_ARN": outputs["DatabaseSecretArn"],
+        "RDS_SECRET_ARN": outputs["DatabaseAppSecretArn"],
     }
 
 
@@ -83,29 +84,40 @@ def test_connection_is_to_the_database_as_the_secret_user(lambda_connection, lam
         assert cur.fetchone() == (lambda_env["RDS_DATABASE"], credentials["username"])
 
 
-def test_tenant_scoped_query_sees_only_its_tenant(lambda_connection):
+@pytest.fixture(scope="module")
+def orders_by_tenant(connect):
+    """{tenant_id: order count}, as the master user (not restricted) sees them."""
+    conn = connect()
+    with conn.cursor() as cur:
+        cur.execute("SELECT tenant_id::text, count(*) FROM orders GROUP BY tenant_id ORDER BY tenant_id")
+        counts = dict(cur.fetchall())
+    conn.rollback()
+    assert len(counts) >= 2, f"the seed data should give at least two tenants with orders, found {len(counts)}"
+    return counts
+
+
+def test_tenant_scoped_query_sees_only_its_tenant(lambda_connection, orders_by_tenant):
+    """The function sets its request's tenant for the transaction (sql/README.md) and, even without a tenant filter
+    of its own, reads that tenant's rows only."""
+    tenant_id = next(iter(orders_by_tenant))
     with lambda_connection.cursor() as cur:
-        cur.execute("SELECT t.tenant_id, t.slug FROM tenants AS t WHERE EXISTS (SELECT 1 FROM orders AS o WHERE o.tenant_id = t.tenant_id) "
-                    "ORDER BY t.slug")
-        tenants = cur.fetchall()
-        assert len(tenants) >= 2, f"the seed data should give at least two tenants with orders, found {[row[1] for row in tenants]}"
-        tenant_id, slug = tenants[0]
-
-        cur.execute("SELECT count(*), count(DISTINCT tenant_id) FROM orders WHERE tenant_id = %s", (tenant_id,))
-        count, tenant_count = cur.fetchone()
-        cur.execute("SELECT count(*) FROM orders")
-        (all_orders,) = cur.fetchone()
-        assert count > 0 and tenant_count == 1, f"{slug}: {count} orders over {tenant_count} tenants"
-        assert all_orders > count, "other tenants' orders exist, so the tenant filter has something to exclude"
-
-        cur.execute("SELECT o.order_number, o.tenant_id, f.tenant_id FROM orders AS o "
-                    "LEFT JOIN fulfillment AS f ON f.tenant_id = o.tenant_id AND f.order_id = o.order_id "
-                    "WHERE o.tenant_id = %s", (tenant_id,))
+        cur.execute("SELECT set_config('app.tenant_id', %s, true)", (tenant_id,))
+        cur.execute("SELECT count(*), count(DISTINCT tenant_id) FROM orders")
+        count, tenants = cur.fetchone()
+        cur.execute("SELECT o.order_number, o.tenant_id::text, f.tenant_id::text FROM orders AS o "
+                    "LEFT JOIN fulfillment AS f ON f.order_id = o.order_id")
         rows = cur.fetchall()
-    others = [(number, order_tenant, shipment_tenant) for number, order_tenant, shipment_tenant in rows
-              if order_tenant != tenant_id or shipment_tenant not in (None, tenant_id)]
-    assert len(rows) >= count, f"{slug}: the order query returned {len(rows)} rows for {count} orders"
-    assert not others, f"{slug}: the tenant-scoped query returned rows of other tenants: {others[:5]}"
+    lambda_connection.rollback()
+    assert (count, tenants) == (orders_by_tenant[tenant_id], 1), f"{count} orders over {tenants} tenants"
+    others = [row for row in rows if row[1] != tenant_id or row[2] not in (None, tenant_id)]
+    assert len(rows) >= count and not others, f"the query returned rows of other tenants: {others[:5]}"
+
+
+def test_without_a_tenant_the_function_sees_nothing(lambda_connection):
+    with lambda_connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM orders")
+        assert cur.fetchone() == (0,)
+    lambda_connection.rollback()
 
 
 def test_connection_without_tls_is_refused(address, lambda_env, credentials):

@@ -43,12 +43,11 @@ def test_proxy_is_a_postgresql_proxy_requiring_tls(proxy):
                       "Status": "available"}
 
 
-def test_proxy_logs_in_with_the_master_secret_only(proxy, outputs):
-    auth = proxy["Auth"]
-    assert len(auth) == 1, f"expected one auth entry, found {len(auth)}"
-    actual = {k: auth[0].get(k) for k in ("AuthScheme", "SecretArn", "IAMAuth", "ClientPasswordAuthType")}
-    assert actual == {"AuthScheme": "SECRETS", "SecretArn": outputs["DatabaseSecretArn"], "IAMAuth": "DISABLED",
-                      "ClientPasswordAuthType": "POSTGRES_SCRAM_SHA_256"}
+def test_proxy_logs_in_with_the_master_and_the_application_secrets(proxy, outputs):
+    auth = [{k: entry.get(k) for k in ("AuthScheme", "SecretArn", "IAMAuth", "ClientPasswordAuthType")} for entry in proxy["Auth"]]
+    assert auth == [{"AuthScheme": "SECRETS", "SecretArn": outputs[output], "IAMAuth": "DISABLED",
+                     "ClientPasswordAuthType": "POSTGRES_SCRAM_SHA_256"}
+                    for output in ("DatabaseSecretArn", "DatabaseAppSecretArn")]
 
 
 def test_proxy_assumes_its_own_role(proxy, role):
@@ -93,7 +92,7 @@ def test_role_has_no_managed_policies(aws):
     assert not attached, f"{PROXY_ROLE_NAME} should hold only its inline policy, has {[p['PolicyArn'] for p in attached]}"
 
 
-def test_role_may_read_only_the_master_secret(aws, outputs, secret_kms_key):
+def test_role_may_read_only_the_master_and_application_secrets(aws, outputs, secret_kms_key):
     iam = aws("iam")
     names = iam.list_role_policies(RoleName=PROXY_ROLE_NAME)["PolicyNames"]
     assert names == ["read-database-secret"], f"{PROXY_ROLE_NAME} has inline policies {names}"
@@ -104,7 +103,7 @@ def test_role_may_read_only_the_master_secret(aws, outputs, secret_kms_key):
         assert "*" not in "".join(as_list(statement.get("Action")) + as_list(statement.get("Resource"))), (
             f"a wildcard in {statement}")
     granted = sorted((s["Effect"], a, r) for s in statements for a in as_list(s["Action"]) for r in as_list(s["Resource"]))
-    expected = [("Allow", "secretsmanager:GetSecretValue", outputs["DatabaseSecretArn"])]
+    expected = [("Allow", "secretsmanager:GetSecretValue", outputs[output]) for output in ("DatabaseSecretArn", "DatabaseAppSecretArn")]
     if secret_kms_key:  # a customer-managed key: decrypt it, and only through Secrets Manager
         expected.append(("Allow", "kms:Decrypt", secret_kms_key))
     assert granted == sorted(expected), f"the role is granted {granted}"

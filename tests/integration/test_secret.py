@@ -4,9 +4,10 @@ No assertion here may show the password: its checks compare numbers (a length, a
 and the fixture wraps it so that its repr is a placeholder.
 """
 
+import json
 import string
 
-from .conftest import SECRET_NAME
+from .conftest import APP_SECRET_NAME, SECRET_NAME, Password
 
 # CDK's default excludeCharacters for rds.Credentials.fromGeneratedSecret: space % + ~ ` # $ & * ( ) | [ ] { } : ; < > ? ! ' / @ " \
 CDK_EXCLUDED = set(" %+~`#$&*()|[]{}:;<>?!'/@\"\\")
@@ -16,7 +17,21 @@ PASSWORD_LENGTH = 32  # roles/secrets/defaults/main.yml: secrets_password_length
 def test_outputs_name_the_secret(aws, outputs):
     described = aws("secretsmanager").describe_secret(SecretId=outputs["DatabaseSecretArn"])
     assert (described["ARN"], described["Name"]) == (outputs["DatabaseSecretArn"], SECRET_NAME)
-    assert outputs["LambdaEnvironment"]["RDS_SECRET_ARN"] == outputs["DatabaseSecretArn"]
+    assert outputs["LambdaEnvironment"]["RDS_SECRET_ARN"] != outputs["DatabaseSecretArn"], "the functions must not get the master secret"
+
+
+def test_application_secret_names_the_proxy_and_the_application_role(aws, outputs, db_secret):
+    """The functions' secret: the master's keys, its own user and password, host and port the proxy's."""
+    described = aws("secretsmanager").describe_secret(SecretId=outputs["DatabaseAppSecretArn"])
+    assert (described["ARN"], described["Name"]) == (outputs["DatabaseAppSecretArn"], APP_SECRET_NAME)
+    assert outputs["LambdaEnvironment"]["RDS_SECRET_ARN"] == outputs["DatabaseAppSecretArn"]
+    value = json.loads(aws("secretsmanager").get_secret_value(SecretId=outputs["DatabaseAppSecretArn"])["SecretString"])
+    password = Password(value.pop("password"))
+    assert sorted(value) == ["dbname", "engine", "host", "port", "username"]
+    assert value == {"username": "shoppulse_app", "engine": "postgres", "dbname": "shoppulse",
+                     "host": outputs["DatabaseProxyEndpoint"], "port": int(outputs["LambdaEnvironment"]["RDS_PORT"])}
+    assert len(password) == PASSWORD_LENGTH, f"the password has {len(password)} characters, not {PASSWORD_LENGTH}"
+    assert password.reveal() != db_secret["password"].reveal(), "the application role has a password of its own"
 
 
 def test_secret_holds_exactly_the_keys_of_an_rds_secret(db_secret):

@@ -325,6 +325,33 @@ def test_target_health_follows_a_password_changed_through_the_api(aws, settled_h
     assert target_health(rds) == [{"State": "AVAILABLE"}]
 
 
+@pytest.mark.parametrize(("app_password", "settled"), [
+    ("app-password", {"State": "AVAILABLE"}),
+    ("stale-app-password", {"State": "UNAVAILABLE", "Reason": "AUTH_FAILURE"}),
+], ids=["every-secret-accepted", "application-secret-refused"])
+def test_target_health_judges_every_auth_entry(aws, network, timed, local_db, app_password, settled):
+    """A second user's secret (the application role's) is judged as the master's is: the master's accepted does not
+    hide the other one refused."""
+    admin(local_db, "CREATE ROLE admin_user LOGIN PASSWORD 'right-password'")
+    admin(local_db, "CREATE ROLE app_user LOGIN PASSWORD 'app-password'")
+    try:
+        rds, secrets = aws["rds"], aws["secretsmanager"]
+        rds.create_db_instance(DBInstanceIdentifier="db1", **POSTGRES)
+        arns = [secrets.create_secret(Name=name, SecretString=json.dumps({"username": user, "password": password}))["ARN"]
+                for name, user, password in (("master", "admin_user", "right-password"), ("app", "app_user", app_password))]
+        rds.create_db_proxy(DBProxyName="p1", EngineFamily="POSTGRESQL", RoleArn=ROLE, VpcSubnetIds=network["subnets"],
+                            Auth=[{"AuthScheme": "SECRETS", "SecretArn": arn} for arn in arns])
+        timed.advance(1.1)
+        rds.register_db_proxy_targets(DBProxyName="p1", DBInstanceIdentifiers=["db1"])
+        timed.advance(0.6)
+        health = target_health(rds)[0]
+        assert {key: health[key] for key in ("State", "Reason") if key in health} == settled
+        if settled["State"] == "UNAVAILABLE":
+            assert arns[1] in health["Description"]
+    finally:
+        admin(local_db, "DROP ROLE IF EXISTS app_user")
+
+
 def test_target_health_is_judged_however_the_target_was_registered(aws, network, timed):
     rds = aws["rds"]
     rds.create_db_instance(DBInstanceIdentifier="db1", **POSTGRES)

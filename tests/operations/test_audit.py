@@ -11,9 +11,11 @@ import io
 import json
 import re
 import zipfile
+from contextlib import closing
 from pathlib import Path
 
 import boto3
+import psycopg2
 import pytest
 import requests
 
@@ -44,6 +46,9 @@ RULES = {
     10: "secret-proxy-only",
     11: "deletion-protection",
     12: "rotation-function-exists",
+    13: "functions-secret",
+    14: "tenant-tables-rls",
+    15: "app-role-no-ddl",
 }
 # What each broken rule's detail must name, so that a FAIL is known to be for the right reason.
 BROKEN_DETAILS = {
@@ -59,6 +64,9 @@ BROKEN_DETAILS = {
     10: "role shoppulse-analytics-reporting (read-everything)",
     11: "deletion protection off",
     12: "does not exist",
+    13: f"function {NAME}-orders gets the master secret in RDS_SECRET_ARN",
+    14: "orders has row-level security disabled",
+    15: "shoppulse_app may create in schema public",
 }
 # An instance made outside the collection in the environment's subnet group, as a restore by hand makes it: the
 # engine's default parameter group and security group, no Performance Insights, no log exports, no protection.
@@ -96,8 +104,8 @@ def fixture_audit(environment, run_playbook):
 @pytest.fixture(name="sound", scope="module")
 def fixture_sound(environment, run_playbook, audit):
     """The audit of the environment as site.yml builds it."""
-    # Every layer a rule reads; the schema layer adds nothing the audit checks.
-    ok(run_playbook("site.yml", *ARGS, "--tags", "vpc,secrets,rds,rds_proxy", port=PORT, env=environment, timeout=600))
+    # Every layer a rule reads: the schema layer's row-level security and application role too (rules 14 and 15).
+    ok(run_playbook("site.yml", *ARGS, "--tags", "vpc,secrets,rds,rds_proxy,schema", port=PORT, env=environment, timeout=900))
     return audit()
 
 
@@ -187,6 +195,27 @@ def configure_a_rotation_function_then_delete_it(aws, port: int) -> None:
     aws("lambda").delete_function(FunctionName=function)
 
 
+def give_the_master_secret_to_a_function(aws) -> None:
+    """A function configured the way the seed configured every function: RDS_SECRET_ARN names the master secret."""
+    master = aws("secretsmanager").describe_secret(SecretId=SECRET)["ARN"]
+    role = aws("iam").create_role(RoleName=f"{NAME}-orders", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("orders.py", "def handler(event, context):\n    return None\n")
+    aws("lambda").create_function(FunctionName=f"{NAME}-orders", Runtime="python3.12", Role=role, Handler="orders.handler",
+                                  Code={"ZipFile": code.getvalue()}, Environment={"Variables": {"RDS_SECRET_ARN": master}})
+
+
+def loosen_the_database(aws) -> None:
+    """As the master user: the application role may create tables in public, and orders' row-level security is off."""
+    secret = json.loads(aws("secretsmanager").get_secret_value(SecretId=SECRET)["SecretString"])
+    conn = psycopg2.connect(host="127.0.0.1", port=PG_PORT, dbname="shoppulse", user=secret["username"],
+                            password=secret["password"], sslmode="require", connect_timeout=10)
+    with closing(conn), conn, conn.cursor() as cur:
+        cur.execute("GRANT CREATE ON SCHEMA public TO shoppulse_app")
+        cur.execute("ALTER TABLE orders DISABLE ROW LEVEL SECURITY")
+
+
 def break_every_rule(aws) -> None:
     rds, ec2 = aws("rds"), aws("ec2")
     vpc_id = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [NAME]}])["Vpcs"][0]["VpcId"]
@@ -201,6 +230,8 @@ def break_every_rule(aws) -> None:
     replace_flow_log_with_rejects_only(ec2, vpc_id)
     share_the_secret(aws)
     configure_a_rotation_function_then_delete_it(aws, PORT)
+    give_the_master_secret_to_a_function(aws)  # rule 13
+    loosen_the_database(aws)  # rules 14 and 15
 
 
 def test_a_bad_setting_is_refused_in_one_line_before_any_aws_call(run_playbook):
@@ -225,7 +256,7 @@ def test_a_broken_environment_fails_the_audit_naming_every_rule(broken):
     failed = ", ".join(f"{rule} {name}" for rule, name in RULES.items())
     # The message is one line; the callback may wrap it in its YAML.
     output = " ".join((broken.stdout + broken.stderr).split())
-    assert f"audit of local: 12 of 12 rules failed: {failed}" in output, broken.stdout[-3000:]
+    assert f"audit of local: 15 of 15 rules failed: {failed}" in output, broken.stdout[-3000:]
 
 
 def test_an_instance_made_by_hand_in_the_subnet_group_fails_the_rules_it_breaks_named(stray):

@@ -182,7 +182,7 @@ def test_check_mode_names_what_it_would_delete_and_deletes_nothing(partial):
     assert "local: would delete" in preview.stdout and f"instance {INSTANCE}, with no final snapshot" in preview.stdout
     assert {"shoppulse.analytics.rds : Ensure the instance's deletion protection is off",
             "shoppulse.analytics.rds : Ensure the instance is deleted, after a final snapshot unless skipped",
-            "shoppulse.analytics.secrets : Ensure the secret is deleted or scheduled for deletion",
+            "shoppulse.analytics.secrets : Ensure the master and application secrets are deleted or scheduled for deletion",
             "shoppulse.analytics.vpc : Ensure the NAT gateways' elastic IPs are released",
             "shoppulse.analytics.vpc : Ensure the VPC is deleted"} <= set(changed_tasks(preview))
     assert partial["after_preview"] == partial["built"]

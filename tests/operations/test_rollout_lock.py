@@ -90,7 +90,7 @@ def test_the_environment_has_one_of_each_resource_and_no_lock(race, environment)
     assert len([v for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]]) == 1
     assert len(rds.describe_db_instances()["DBInstances"]) == 1
     assert len(rds.describe_db_proxies()["DBProxies"]) == 1
-    assert len(environment.client("secretsmanager").list_secrets()["SecretList"]) == 1
+    assert len(environment.client("secretsmanager").list_secrets()["SecretList"]) == 2  # the master's and the application's
     assert lock_parameters(environment) == []
 
 

@@ -3,8 +3,8 @@ four steps), then with one that does nothing and one that does not exist. Read b
 local PostgreSQL server standing in for RDS (psycopg2).
 
 One converge (the layers up to the schema, whose play runs the local stand-in that sets the master password from the
-secret); the tests then run in order on that environment: a rotation, an interrupted rotation resumed, check mode,
-and site.yml again, which must change nothing - the stand-in must not set the old password back.
+secret); the tests then run in order on that environment: a rotation, one of the application secret
+(rotate_secret=app), an interrupted rotation resumed, check mode, and site.yml again, which must change nothing - the stand-in must not set the old password back.
 """
 
 import concurrent.futures
@@ -22,6 +22,7 @@ from tests.roles.playbook_output import changed_tasks, ok, recap
 
 PORT, PG_PORT = 4712, 55511
 SECRET = "shoppulse-analytics/rds/master"
+APP_SECRET = "shoppulse-analytics/rds/app"
 PLAYBOOK = "playbooks/rotate_credentials.yml"
 LAYERS = "vpc,secrets,rds,rds_proxy,schema"  # the schema play needs the proxy's outputs
 TRY_PENDING = "Try logging in with the AWSPENDING password, which the run that stopped may have set already"
@@ -48,8 +49,8 @@ def labels(sm):
     return {version: sorted(stages) for version, stages in sm.describe_secret(SecretId=SECRET)["VersionIdsToStages"].items() if stages}
 
 
-def credentials(sm, stage="AWSCURRENT"):
-    return json.loads(sm.get_secret_value(SecretId=SECRET, VersionStage=stage)["SecretString"])
+def credentials(sm, stage="AWSCURRENT", secret=SECRET):
+    return json.loads(sm.get_secret_value(SecretId=secret, VersionStage=stage)["SecretString"])
 
 
 def holder(sm, stage):
@@ -81,6 +82,23 @@ def test_rotation_makes_a_new_password_current_in_the_secret_and_the_database_an
     assert logs_in(new["username"], new["password"]) and not logs_in(old["username"], old["password"])
     output = result.stdout + result.stderr
     assert old["password"] not in output and new["password"] not in output
+
+
+def test_rotate_secret_app_rotates_the_application_role_only(env, sm):
+    master, old = credentials(sm), credentials(sm, secret=APP_SECRET)
+    assert logs_in(old["username"], old["password"]), "the schema layer created the application role with its secret's password"
+
+    result = run(env, PLAYBOOK, "-vvv", "-e", "rotate_secret=app")
+
+    ok(result)
+    new = credentials(sm, secret=APP_SECRET)
+    assert new["password"] != old["password"] and len(new["password"]) == 32
+    assert {k: v for k, v in new.items() if k != "password"} == {k: v for k, v in old.items() if k != "password"}
+    assert credentials(sm, "AWSPREVIOUS", secret=APP_SECRET)["password"] == old["password"]
+    assert logs_in(new["username"], new["password"]) and not logs_in(old["username"], old["password"])
+    assert credentials(sm) == master and logs_in(master["username"], master["password"]), "the master secret is untouched"
+    output = result.stdout + result.stderr
+    assert old["password"] not in output and new["password"] not in output and master["password"] not in output
 
 
 def test_an_interrupted_rotation_is_finished_by_the_next_run_without_lockout(env, sm):

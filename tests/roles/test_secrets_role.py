@@ -30,7 +30,8 @@ def fixture_role(run_playbook):
     def run(name: str, *args: str, attach: tuple[str, int] | None = None):
         if attach:
             args = (*args, "-e", f"secrets_test_attach_host={attach[0]}", "-e", f"secrets_test_attach_port={attach[1]}")
-        return run_playbook(PLAYBOOK, "-e", f"secrets_name={name}", *args, port=PORT)
+        # Each master secret of the module with an application secret of its own beside it.
+        return run_playbook(PLAYBOOK, "-e", f"secrets_name={name}", "-e", f"secrets_app_name={name}-app", *args, port=PORT)
 
     return run
 
@@ -67,7 +68,7 @@ def test_check_mode_on_an_empty_emulator_creates_nothing(secretsmanager, role):
 
 def test_first_run_creates_the_secret_with_a_generated_password(secretsmanager, created):
     result, value = created["result"], created["value"]
-    assert ok(result)["changed"] == 1
+    assert ok(result)["changed"] == 2  # the master secret and the application secret
     assert sorted(value) == ["dbname", "engine", "password", "username"]
     assert value["engine"] == "postgres" and value["username"] == "shoppulse_admin" and value["dbname"] == "shoppulse"
     password = value["password"]
@@ -76,6 +77,25 @@ def test_first_run_creates_the_secret_with_a_generated_password(secretsmanager, 
     assert set(password) <= set(string.ascii_letters + string.digits + string.punctuation)
     # The outputs carry the real ARN: nothing in the role's no_log tasks masks it.
     assert secretsmanager.describe_secret(SecretId="shoppulse-test/created")["ARN"] in result.stdout
+
+
+def test_first_run_creates_the_application_secret_with_its_own_password(secretsmanager, created):
+    """The functions' secret: the master's keys, the application role, a password of its own, never printed."""
+    _version, value = read(secretsmanager, "shoppulse-test/created-app")
+    assert sorted(value) == ["dbname", "engine", "password", "username"]
+    assert (value["username"], value["engine"], value["dbname"]) == ("shoppulse_app", "postgres", "shoppulse")
+    assert len(value["password"]) == 40 and value["password"] != created["value"]["password"]
+    assert value["password"] not in created["result"].stdout and created["value"]["password"] not in created["result"].stdout
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ("secrets_app_name=shoppulse-test/refused", "secrets_app_name: 'shoppulse-test/refused' is the master secret's name"),
+    ("secrets_app_username=shoppulse_admin", "secrets_app_username: 'shoppulse_admin' is the master user"),
+])
+def test_an_application_secret_that_is_the_master_s_is_refused(secretsmanager, run_playbook, extra, message):
+    result = run_playbook(PLAYBOOK, "-e", "secrets_name=shoppulse-test/refused", "-e", extra, port=PORT)
+    assert result.returncode != 0 and message in result.stdout, result.stdout[-2000:]
+    assert absent(secretsmanager, "shoppulse-test/refused")
 
 
 def test_second_run_changes_nothing(secretsmanager, created, role):

@@ -12,6 +12,9 @@ PROXY_ROLE_ARN = f"arn:aws:iam::123456789012:role/{PROXY_ROLE}"
 GROUP = "sg-0123456789abcdef0"
 ISOLATED = ["subnet-iso-a", "subnet-iso-b"]
 LOCAL = {"destination_cidr_block": "10.0.0.0/16", "gateway_id": "local", "state": "active"}
+APP_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shoppulse-analytics/rds/app-GhIjKl"
+TENANT_TABLES = ["tenants", "users", "orders", "fulfillment", "marketing_campaigns", "role_metric_visibility",
+                 "governance_rules", "audit_logs"]
 READ_SECRET = {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": SECRET_ARN}
 
 
@@ -35,7 +38,8 @@ SOUND = {
         ],
         "flow_logs": [{"flow_log_id": "fl-1", "resource_id": "vpc-1", "flow_log_status": "ACTIVE", "traffic_type": "ALL"}],
     },
-    "secrets": {"secret_arn": SECRET_ARN, "secret_name": "shoppulse-analytics/rds/master", "resource_policy": None},
+    "secrets": {"secret_arn": SECRET_ARN, "secret_name": "shoppulse-analytics/rds/master", "username": "shoppulse_admin",
+                "resource_policy": None},
     "rds": {
         "instance_identifier": "shoppulse-analytics",
         "port": 5432,
@@ -65,6 +69,14 @@ SOUND = {
             {"name": "AdministratorAccess", "kind": "aws-managed", "arn": "arn:aws:iam::aws:policy/AdministratorAccess", "document": None}]},
     ],
     "expected": {"deletion_protection": True, "extra_ingress": []},
+    "secrets_app": {"secret_arn": APP_SECRET_ARN, "secret_name": "shoppulse-analytics/rds/app", "username": "shoppulse_app"},
+    "lambda_environments": [{"name": "orders-api", "variables": {"RDS_SECRET_ARN": APP_SECRET_ARN, "RDS_PORT": "5432"}}],
+    "database": {
+        "database": "shoppulse", "reachable": True, "reason": "", "app_role": "shoppulse_app",
+        "expected_tables": TENANT_TABLES,
+        "tables": [{"name": name, "rls": True, "tenant_policies": ["tenant_isolation"]} for name in sorted(TENANT_TABLES)],
+        "app": {"role": "shoppulse_app", "ddl": [], "create_on_schemas": [], "owns": [], "member_of": []},
+    },
 }
 
 
@@ -85,9 +97,9 @@ def changed(path: str, value):
 
 def test_a_sound_environment_passes_every_rule_in_order():
     found = posture_findings(SOUND)
-    assert [finding["rule"] for finding in found] == list(range(1, 13))
+    assert [finding["rule"] for finding in found] == list(range(1, 16))
     assert all(finding["passed"] for finding in found), [finding for finding in found if not finding["passed"]]
-    assert len({finding["name"] for finding in found}) == 12
+    assert len({finding["name"] for finding in found}) == 15
 
 
 @pytest.mark.parametrize(
@@ -281,7 +293,7 @@ def test_without_a_secret_the_secret_rule_fails():
 
 def test_the_table_has_one_aligned_line_per_rule():
     lines = posture_table(posture_findings(changed("rds.settings.publicly_accessible", True))).splitlines()
-    assert len(lines) == 12
+    assert len(lines) == 15
     assert lines[0] == "FAIL  1 instance-not-public       shoppulse-analytics is publicly accessible"
     assert lines[9].startswith("PASS 10 secret-proxy-only         only role shoppulse-analytics-proxy-role may read")
 
@@ -397,3 +409,50 @@ def test_a_restore_tag_without_the_environments_tags_is_not_the_collections():
     assert environment_databases([stray], [], ENVIRONMENT)["foreign"] == [
         f"DB instance copy (subnet group shoppulse-analytics-subnets, security group {GROUP}, "
         "parameter group shoppulse-analytics-postgres15, VPC vpc-1)"]
+
+
+def with_table(name, **fields):
+    """SOUND with one tenant table's row-level security facts changed."""
+    facts = copy.deepcopy(SOUND)
+    facts["database"]["tables"] = [{**table, **fields} if table["name"] == name else table for table in facts["database"]["tables"]]
+    return facts
+
+
+@pytest.mark.parametrize(
+    "rule, facts, detail",
+    [
+        (13, changed("secrets_app.secret_arn", None), "no application secret shoppulse-analytics/rds/app"),
+        (13, changed("secrets_app.username", "shoppulse_admin"), "is the master's or holds the master user"),
+        (13, changed("lambda_environments", [{"name": "orders-api", "variables": {"RDS_SECRET_ARN": SECRET_ARN}}]),
+         "function orders-api gets the master secret in RDS_SECRET_ARN"),
+        (13, changed("lambda_environments", [{"name": "report", "variables": {"DB_SECRET": "shoppulse-analytics/rds/master"}}]),
+         "function report gets the master secret in DB_SECRET"),
+        (14, with_table("orders", rls=False), "orders has row-level security disabled"),
+        (14, with_table("audit_logs", tenant_policies=[]), "audit_logs has no policy on tenant_id"),
+        (14, changed("database.tables", [t for t in SOUND["database"]["tables"] if t["name"] != "users"]), "users has no tenant_id"),
+        (15, changed("database.app.create_on_schemas", ["public"]), "shoppulse_app may create in schema public"),
+        (15, changed("database.app.ddl", ["createdb", "create on database shoppulse"]), "shoppulse_app has createdb, create on database"),
+        (15, changed("database.app.owns", ["table orders_copy"]), "shoppulse_app owns table orders_copy"),
+        (15, changed("database.app.member_of", ["rds_superuser"]), "shoppulse_app is a member of rds_superuser"),
+        (15, changed("database.app", None), "no application role shoppulse_app in database shoppulse"),
+    ],
+    ids=["no-app-secret", "app-secret-master-user", "function-gets-master-arn", "function-gets-master-name", "rls-disabled",
+         "no-tenant-policy", "table-without-tenant-id", "create-on-schema", "ddl-attributes", "owns-a-table", "member-of-a-role",
+         "no-app-role"],
+)
+def test_a_broken_least_privilege_setting_fails_its_rule_only(rule, facts, detail):
+    found = findings(facts)
+    assert not found[rule]["passed"] and detail in found[rule]["detail"], found[rule]
+    assert [number for number, finding in found.items() if not finding["passed"]] == [rule]
+
+
+def test_a_database_that_cannot_be_read_fails_both_database_rules_with_the_reason():
+    facts = changed("database", {"database": "shoppulse", "reachable": False, "reason": "password authentication failed"})
+    found = findings(facts)
+    for rule in (14, 15):
+        assert found[rule]["passed"] is False
+        assert found[rule]["detail"] == "database shoppulse could not be read (password authentication failed)"
+
+
+def test_functions_without_the_master_secret_pass_and_name_the_application_secret():
+    assert findings(SOUND)[13]["detail"] == "the functions' secret is shoppulse-analytics/rds/app (user shoppulse_app)"
