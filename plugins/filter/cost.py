@@ -21,6 +21,8 @@ GP3_BASELINE = {"small": (3000, 125), "large": (12000, 500)}
 PI_FREE_DAYS = 7
 # RDS Proxy bills the target's vCPUs, with a minimum of 2 (RDS Proxy pricing).
 PROXY_MIN_VCPUS = 2
+# The secrets site.yml keeps: the master user's and the application role's (roles/secrets).
+SECRETS = 2
 
 _BOOLEANS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
 _WHOLE = re.compile(r"^\s*[0-9]+\s*$")
@@ -166,7 +168,7 @@ def cost_estimate(settings: dict, price_list: dict) -> dict:
               price("public_ipv4", "vpc_nat_gateway_per_az")),
         _line("nat_gateway_data", "NAT gateway data processed", _amount(settings, "cost_nat_data_processed_gb"),
               price("nat_gateway_data", "cost_nat_data_processed_gb")),
-        _line("secret", "Secrets Manager secret (the master credentials)", 1, price("secret", "secrets_name")),
+        _line("secret", "Secrets Manager secrets (the master's and the application role's credentials)", SECRETS, price("secret", "secrets_name")),
         _line("secret_api_calls", "Secrets Manager API calls, per 10,000", _count(settings, "cost_secret_api_calls") / 10000,
               price("secret_api_calls", "cost_secret_api_calls")),
         _line("cloudwatch_alarms", "CloudWatch alarms", _count(settings, "cost_alarms"), price("cloudwatch_alarm", "cost_alarms")),

@@ -56,7 +56,7 @@ def test_the_seed_costs_its_fixed_lines_at_the_corrected_prices():
     assert lines["rds_storage"] == 11.50
     assert lines["rds_proxy"] == 21.90  # 2 vCPUs x 730 h x $0.015
     assert lines["nat_gateway_hours"] == 32.85 and lines["nat_gateway_ipv4"] == 3.65
-    assert lines["secret"] == 0.40
+    assert lines["secret"] == 0.80
     assert lines["rds_performance_insights_first_month"] == 0 and lines["rds_iops"] == 0 and lines["rds_throughput"] == 0
 
 
@@ -160,7 +160,7 @@ def test_the_pinned_list_prices_every_class_of_the_table_in_both_deployments_wit
 
 def test_the_table_ends_with_the_total():
     lines = cost_table(cost_estimate(SEED, PRICES))
-    assert lines[-1].startswith("Total per month") and lines[-1].endswith("$124.24")
+    assert lines[-1].startswith("Total per month") and lines[-1].endswith("$124.64")
     assert len(lines) == len(cost_estimate(SEED, PRICES)["items"]) + 1
 
 
