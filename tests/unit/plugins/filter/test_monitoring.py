@@ -10,6 +10,9 @@ from ansible_collections.shoppulse.analytics.plugins.filter.monitoring import (
     monitoring_alarm_thresholds,
     monitoring_alarms,
     monitoring_dashboard_body,
+    monitoring_health_queries,
+    monitoring_health_report,
+    sparkline,
 )
 from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring import ALARM_KEYS, default_max_connections
 
@@ -117,3 +120,43 @@ def test_the_dashboard_has_a_graph_per_alarm_and_one_alarm_widget():
     assert [widget["properties"]["alarms"] for widget in widgets if widget["type"] == "alarm"] == [sorted(arns)]
     # Three graphs to a row, the alarm widget below them all.
     assert widgets[-1]["y"] == max(graph["y"] for graph in graphs) + graphs[0]["height"]
+
+
+DESCRIBED = [
+    {"alarm_name": "p-connections", "namespace": "AWS/RDS", "metric_name": "DatabaseConnections", "statistic": "Average",
+     "dimensions": [{"name": "DBInstanceIdentifier", "value": "db"}], "state_value": "OK"},
+    {"alarm_name": "p-read-latency", "namespace": "AWS/RDS", "metric_name": "ReadLatency", "extended_statistic": "p90",
+     "dimensions": [{"name": "DBInstanceIdentifier", "value": "db"}], "state_value": "INSUFFICIENT_DATA"},
+    {"alarm_name": "p-proxy-client-connections", "namespace": "AWS/RDS", "metric_name": "ClientConnections", "statistic": "Maximum",
+     "dimensions": [{"name": "ProxyName", "value": "px"}], "state_value": "ALARM"},
+]
+
+
+def test_health_queries_read_each_alarms_metric_by_its_statistic():
+    assert monitoring_health_queries(DESCRIBED) == [
+        {"id": "m0", "namespace": "AWS/RDS", "metric_name": "DatabaseConnections", "dimensions": {"DBInstanceIdentifier": "db"},
+         "statistic": "Average"},
+        {"id": "m1", "namespace": "AWS/RDS", "metric_name": "ReadLatency", "dimensions": {"DBInstanceIdentifier": "db"},
+         "statistic": "p90"},
+        {"id": "m2", "namespace": "AWS/RDS", "metric_name": "ClientConnections", "dimensions": {"ProxyName": "px"},
+         "statistic": "Maximum"},
+    ]
+
+
+def test_the_health_report_gives_latest_min_max_a_sparkline_and_the_state():
+    report = monitoring_health_report(DESCRIBED, {"m0": {"values": [3.0, 5.0, 4.0, 11.0]}, "m1": {"values": []}, "m2": {"values": [7.0]}})
+
+    connections, latency, proxy = report["rows"]
+    assert (connections["metric"], connections["latest"], connections["min"], connections["max"]) == ("DatabaseConnections", 11.0, 3.0, 11.0)
+    assert connections["sparkline"] == "▁▃▂█"
+    assert (latency["latest"], latency["sparkline"], latency["state"]) == (None, "", "INSUFFICIENT_DATA")
+    assert (proxy["metric"], proxy["sparkline"], proxy["state"]) == ("Proxy ClientConnections", "▁", "ALARM")
+    assert report["in_alarm"] == ["p-proxy-client-connections"]
+    header, rule, first = report["table"][:3]
+    assert header.split() == ["metric", "latest", "min", "max", "last", "values", "alarm", "state"]
+    assert set(rule) <= {"-", " "} and first.split() == ["DatabaseConnections", "11", "3", "11", "▁▃▂█", "p-connections", "OK"]
+    assert report["table"][3].split()[1:4] == ["-", "-", "-"]
+
+
+def test_a_flat_series_is_a_flat_sparkline():
+    assert sparkline([2.0, 2.0, 2.0]) == "▁▁▁"
