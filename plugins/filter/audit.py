@@ -304,6 +304,35 @@ def _deletion_protection(facts: dict):
     return check
 
 
+# AWS's recommended RDS alarms (CloudWatch user guide, "Recommended alarms") and the proxy's connection metrics: each
+# must have an alarm whose actions include the environment's alarm topic (the monitoring layer, docs/monitoring.md).
+RECOMMENDED_INSTANCE_ALARMS = ("CPUUtilization", "DatabaseConnections", "FreeableMemory", "FreeStorageSpace", "ReadLatency",
+                               "WriteLatency", "DBLoad")
+RECOMMENDED_PROXY_ALARMS = ("ClientConnections", "DatabaseConnections")
+
+
+def _alarmed(alarms: list, metric: str, dimension: str, value: str, topic: str) -> bool:
+    for alarm in alarms:
+        dimensions = {d.get("name"): d.get("value") for d in alarm.get("dimensions") or []}
+        if alarm.get("metric_name") == metric and dimensions.get(dimension) == value and topic in (alarm.get("alarm_actions") or []):
+            return True
+    return False
+
+
+def _recommended_alarms(facts: dict) -> dict:
+    monitoring = facts.get("monitoring") or {}
+    topic = monitoring.get("topic_arn")
+    if not topic:
+        return _finding(13, "recommended-alarms", ["no alarm topic (the monitoring layer is not built)"], "")
+    alarms = monitoring.get("alarms") or []
+    wanted = [(metric, "DBInstanceIdentifier", (facts.get("rds") or {}).get("instance_identifier")) for metric in RECOMMENDED_INSTANCE_ALARMS]
+    if (facts.get("rds_proxy") or {}).get("proxy_arn"):
+        wanted += [(metric, "ProxyName", facts["rds_proxy"]["proxy_name"]) for metric in RECOMMENDED_PROXY_ALARMS]
+    missing = [f"{value} {metric}" for metric, dimension, value in wanted if not _alarmed(alarms, metric, dimension, value, topic)]
+    problems = [f"no alarm with an action to {topic} on {', '.join(missing)}"] if missing else []
+    return _finding(13, "recommended-alarms", problems, f"{len(wanted)} recommended alarms act on {topic}")
+
+
 def posture_findings(facts: dict) -> list[dict]:
     """One finding per rule, in rule order: ``{rule, name, passed, detail}``.
 
@@ -312,7 +341,8 @@ def posture_findings(facts: dict) -> list[dict]:
     gives them; without them the environment's own alone), ``parameter_groups`` (each instance's parameter group by
     name, its parameters as rds_db_parameters_info returns them; or ``parameters``, the environment's group alone),
     ``principals`` (the account's IAM roles, users and groups, as iam_authorization_details_info returns them),
-    ``functions`` (the ARNs of the account's Lambda functions) and ``expected`` (``deletion_protection``,
+    ``functions`` (the ARNs of the account's Lambda functions), ``monitoring`` (monitoring_outputs as the monitoring
+    role's discover entry point publishes it: ``topic_arn`` and the described ``alarms``) and ``expected`` (``deletion_protection``,
     ``extra_ingress``: what the inventory asks for).
     """
     return [
@@ -328,6 +358,7 @@ def posture_findings(facts: dict) -> list[dict]:
         _secret_readers(facts),
         _instance_finding(11, "deletion-protection", facts, _deletion_protection(facts)),
         _rotation_function(facts),
+        _recommended_alarms(facts),
     ]
 
 

@@ -44,6 +44,7 @@ RULES = {
     10: "secret-proxy-only",
     11: "deletion-protection",
     12: "rotation-function-exists",
+    13: "recommended-alarms",
 }
 # What each broken rule's detail must name, so that a FAIL is known to be for the right reason.
 BROKEN_DETAILS = {
@@ -59,6 +60,7 @@ BROKEN_DETAILS = {
     10: "role shoppulse-analytics-reporting (read-everything)",
     11: "deletion protection off",
     12: "does not exist",
+    13: "no alarm with an action to",
 }
 # An instance made outside the collection in the environment's subnet group, as a restore by hand makes it: the
 # engine's default parameter group and security group, no Performance Insights, no log exports, no protection.
@@ -97,7 +99,7 @@ def fixture_audit(environment, run_playbook):
 def fixture_sound(environment, run_playbook, audit):
     """The audit of the environment as site.yml builds it."""
     # Every layer a rule reads; the schema layer adds nothing the audit checks.
-    ok(run_playbook("site.yml", *ARGS, "--tags", "vpc,secrets,rds,rds_proxy", port=PORT, env=environment, timeout=600))
+    ok(run_playbook("site.yml", *ARGS, "--tags", "vpc,secrets,rds,rds_proxy,monitoring", port=PORT, env=environment, timeout=600))
     return audit()
 
 
@@ -201,6 +203,7 @@ def break_every_rule(aws) -> None:
     replace_flow_log_with_rejects_only(ec2, vpc_id)
     share_the_secret(aws)
     configure_a_rotation_function_then_delete_it(aws, PORT)
+    aws("cloudwatch").delete_alarms(AlarmNames=[f"{NAME}-rds-cpu"])  # rule 13
 
 
 def test_a_bad_setting_is_refused_in_one_line_before_any_aws_call(run_playbook):
