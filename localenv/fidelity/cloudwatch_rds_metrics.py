@@ -56,6 +56,7 @@ def publish_due(account_id: str, region: str) -> int:
     """Publish a sample for each available instance of the account and region whose last one is a period old; the
     number of instances sampled."""
     from moto.cloudwatch.models import cloudwatch_backends  # pylint: disable=import-outside-toplevel  # patched before serving
+    from moto.core.utils import utcnow  # pylint: disable=import-outside-toplevel
     from moto.rds.models import rds_backends  # pylint: disable=import-outside-toplevel
 
     now = latency.clock()
@@ -67,11 +68,13 @@ def publish_due(account_id: str, region: str) -> int:
     if measured is None:
         return 0
     connections, used = measured
+    # A one-minute datapoint carries the start of its minute, as CloudWatch reports it; moto keeps naive UTC times.
+    minute = utcnow().replace(second=0, microsecond=0)
     for instance in instances:
         dimensions = [{"Name": "DBInstanceIdentifier", "Value": instance.db_instance_identifier}]
         cloudwatch_backends[account_id][region].put_metric_data("AWS/RDS", [
-            {"MetricName": "DatabaseConnections", "Dimensions": dimensions, "Value": connections, "Unit": "Count"},
-            {"MetricName": "FreeStorageSpace", "Dimensions": dimensions, "Unit": "Bytes",
+            {"MetricName": "DatabaseConnections", "Dimensions": dimensions, "Value": connections, "Unit": "Count", "Timestamp": minute},
+            {"MetricName": "FreeStorageSpace", "Dimensions": dimensions, "Unit": "Bytes", "Timestamp": minute,
              "Value": max(int(instance.allocated_storage) * GIB - used, 0)},
         ])
         instance.__dict__[_LAST_SAMPLE] = now

@@ -17,13 +17,12 @@ GIB = 1024 ** 3
 
 
 def latest(cloudwatch, metric, name="db1"):
-    """Every value of one metric over the last hour, oldest first, by the minute, with the maximum (GetMetricData)."""
+    """Every value of one metric over the last hour up to now, oldest first, by the minute, with the maximum (GetMetricData)."""
     now = datetime.now(timezone.utc)
+    watched = {"Namespace": "AWS/RDS", "MetricName": metric, "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": name}]}
     answer = cloudwatch.get_metric_data(
-        MetricDataQueries=[{"Id": "m", "MetricStat": {"Metric": {"Namespace": "AWS/RDS", "MetricName": metric,
-                                                                  "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": name}]},
-                                                       "Period": 60, "Stat": "Maximum"}}],
-        StartTime=now - timedelta(hours=1), EndTime=now + timedelta(minutes=1))
+        MetricDataQueries=[{"Id": "m", "MetricStat": {"Metric": watched, "Period": 60, "Stat": "Maximum"}}],
+        StartTime=now - timedelta(hours=1), EndTime=now)
     return answer["MetricDataResults"][0]["Values"]
 
 
