@@ -28,7 +28,7 @@ def latest(cloudwatch, metric, name="db1"):
 
 def connections_held(cfg, count):
     stack = ExitStack()
-    for _ in range(count):
+    for _number in range(count):
         stack.enter_context(closing(psycopg2.connect(host=str(cfg.pgsocket), port=cfg.pg_port, user="postgres", dbname="postgres")))
     return stack
 

@@ -96,7 +96,7 @@ def test_health_shows_connections_rising_while_they_are_held(shared_environment)
     assert "DatabaseConnections" in result.stdout and rows["connections"]["sparkline"]
 
     with ExitStack() as held:
-        for _ in range(4):
+        for _number in range(4):
             held.enter_context(master_connection(shared_environment))
         result, rows = health(shared_environment)
 
