@@ -360,6 +360,36 @@ def _app_role_least_privilege(facts: dict) -> dict:
     return _finding(15, name, problems, f"{role} owns nothing, creates nothing and is a member of no role")
 
 
+# AWS's recommended RDS alarms (CloudWatch user guide, "Recommended alarms") and the proxy's connection metrics: each
+# must have an alarm whose actions include the environment's alarm topic (the monitoring layer, docs/monitoring.md).
+RECOMMENDED_INSTANCE_ALARMS = ("CPUUtilization", "DatabaseConnections", "FreeableMemory", "FreeStorageSpace", "ReadLatency",
+                               "WriteLatency", "DBLoad")
+RECOMMENDED_PROXY_ALARMS = ("ClientConnections", "DatabaseConnections")
+
+
+def _alarmed(alarms: list, metric: str, dimension: str, value: str, topic: str) -> bool:
+    for alarm in alarms:
+        dimensions = {d.get("name"): d.get("value") for d in alarm.get("dimensions") or []}
+        if alarm.get("metric_name") == metric and dimensions.get(dimension) == value and topic in (alarm.get("alarm_actions") or []):
+            return True
+    return False
+
+
+def _recommended_alarms(facts: dict) -> dict:
+    """Rule 16: each recommended alarm of the instance and the proxy acts on the environment's alarm topic."""
+    monitoring = facts.get("monitoring") or {}
+    topic = monitoring.get("topic_arn")
+    if not topic:
+        return _finding(16, "recommended-alarms", ["no alarm topic (the monitoring layer is not built)"], "")
+    alarms = monitoring.get("alarms") or []
+    wanted = [(metric, "DBInstanceIdentifier", (facts.get("rds") or {}).get("instance_identifier")) for metric in RECOMMENDED_INSTANCE_ALARMS]
+    if (facts.get("rds_proxy") or {}).get("proxy_arn"):
+        wanted += [(metric, "ProxyName", facts["rds_proxy"]["proxy_name"]) for metric in RECOMMENDED_PROXY_ALARMS]
+    missing = [f"{value} {metric}" for metric, dimension, value in wanted if not _alarmed(alarms, metric, dimension, value, topic)]
+    problems = [f"no alarm with an action to {topic} on {', '.join(missing)}"] if missing else []
+    return _finding(16, "recommended-alarms", problems, f"{len(wanted)} recommended alarms act on {topic}")
+
+
 def posture_findings(facts: dict) -> list[dict]:
     """One finding per rule, in rule order: ``{rule, name, passed, detail}``.
 
@@ -371,7 +401,8 @@ def posture_findings(facts: dict) -> list[dict]:
     ``functions`` (the ARNs of the account's Lambda functions) and ``expected`` (``deletion_protection``,
     ``extra_ingress``: what the inventory asks for); for rules 13-15, ``secrets_app`` (the application secret's
     outputs), ``lambda_environments`` (``{name, variables}`` of each function) and ``database`` (the schema role's
-    ``schema_posture``).
+    ``schema_posture``); for rule 16, ``monitoring`` (monitoring_outputs as the monitoring role's discover
+    entry point publishes it: ``topic_arn`` and the described ``alarms``).
     """
     return [
         _instance_finding(1, "instance-not-public", facts, _not_public),
@@ -389,6 +420,7 @@ def posture_findings(facts: dict) -> list[dict]:
         _functions_secret(facts),
         _tenant_tables_isolated(facts),
         _app_role_least_privilege(facts),
+        _recommended_alarms(facts),
     ]
 
 

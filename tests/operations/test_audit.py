@@ -49,6 +49,7 @@ RULES = {
     13: "functions-secret",
     14: "tenant-tables-rls",
     15: "app-role-no-ddl",
+    16: "recommended-alarms",
 }
 # What each broken rule's detail must name, so that a FAIL is known to be for the right reason.
 BROKEN_DETAILS = {
@@ -67,6 +68,7 @@ BROKEN_DETAILS = {
     13: f"function {NAME}-orders gets the master secret in RDS_SECRET_ARN",
     14: "orders has row-level security disabled",
     15: "shoppulse_app may create in schema public",
+    16: "no alarm with an action to",
 }
 # An instance made outside the collection in the environment's subnet group, as a restore by hand makes it: the
 # engine's default parameter group and security group, no Performance Insights, no log exports, no protection.
@@ -104,8 +106,9 @@ def fixture_audit(environment, run_playbook):
 @pytest.fixture(name="sound", scope="module")
 def fixture_sound(environment, run_playbook, audit):
     """The audit of the environment as site.yml builds it."""
-    # Every layer a rule reads: the schema layer's row-level security and application role too (rules 14 and 15).
-    ok(run_playbook("site.yml", *ARGS, "--tags", "vpc,secrets,rds,rds_proxy,schema", port=PORT, env=environment, timeout=900))
+    # Every layer a rule reads: the schema layer's row-level security and application role (rules 14 and 15), the
+    # monitoring layer's alarms (rule 16).
+    ok(run_playbook("site.yml", *ARGS, "--tags", "vpc,secrets,rds,rds_proxy,schema,monitoring", port=PORT, env=environment, timeout=900))
     return audit()
 
 
@@ -232,6 +235,7 @@ def break_every_rule(aws) -> None:
     configure_a_rotation_function_then_delete_it(aws, PORT)
     give_the_master_secret_to_a_function(aws)  # rule 13
     loosen_the_database(aws)  # rules 14 and 15
+    aws("cloudwatch").delete_alarms(AlarmNames=[f"{NAME}-rds-cpu"])  # rule 16
 
 
 def test_a_bad_setting_is_refused_in_one_line_before_any_aws_call(run_playbook):
@@ -256,7 +260,7 @@ def test_a_broken_environment_fails_the_audit_naming_every_rule(broken):
     failed = ", ".join(f"{rule} {name}" for rule, name in RULES.items())
     # The message is one line; the callback may wrap it in its YAML.
     output = " ".join((broken.stdout + broken.stderr).split())
-    assert f"audit of local: 15 of 15 rules failed: {failed}" in output, broken.stdout[-3000:]
+    assert f"audit of local: {len(RULES)} of {len(RULES)} rules failed: {failed}" in output, broken.stdout[-3000:]
 
 
 def test_an_instance_made_by_hand_in_the_subnet_group_fails_the_rules_it_breaks_named(stray):

@@ -16,6 +16,7 @@ APP_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shoppulse
 TENANT_TABLES = ["tenants", "users", "orders", "fulfillment", "marketing_campaigns", "role_metric_visibility",
                  "governance_rules", "audit_logs"]
 READ_SECRET = {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": SECRET_ARN}
+TOPIC = "arn:aws:sns:us-east-1:123456789012:shoppulse-analytics-alarms"
 
 
 def table(table_id, subnets=(), main=False, routes=(LOCAL,)):
@@ -77,6 +78,13 @@ SOUND = {
         "tables": [{"name": name, "rls": True, "tenant_policies": ["tenant_isolation"]} for name in sorted(TENANT_TABLES)],
         "app": {"role": "shoppulse_app", "ddl": [], "create_on_schemas": [], "owns": [], "member_of": []},
     },
+    "monitoring": {"topic_arn": TOPIC, "alarms": [
+        {"metric_name": metric, "dimensions": [{"name": dimension, "value": value}], "alarm_actions": [TOPIC]}
+        for dimension, value, metrics in (
+            ("DBInstanceIdentifier", "shoppulse-analytics", ("CPUUtilization", "DatabaseConnections", "FreeableMemory",
+                                                             "FreeStorageSpace", "ReadLatency", "WriteLatency", "DBLoad")),
+            ("ProxyName", "shoppulse-analytics-proxy", ("ClientConnections", "DatabaseConnections")))
+        for metric in metrics]},
 }
 
 
@@ -97,9 +105,9 @@ def changed(path: str, value):
 
 def test_a_sound_environment_passes_every_rule_in_order():
     found = posture_findings(SOUND)
-    assert [finding["rule"] for finding in found] == list(range(1, 16))
+    assert [finding["rule"] for finding in found] == list(range(1, 17))
     assert all(finding["passed"] for finding in found), [finding for finding in found if not finding["passed"]]
-    assert len({finding["name"] for finding in found}) == 15
+    assert len({finding["name"] for finding in found}) == 16
 
 
 @pytest.mark.parametrize(
@@ -115,9 +123,14 @@ def test_a_sound_environment_passes_every_rule_in_order():
         (9, changed("rds.settings.log_exports", ["postgresql"]), "does not export upgrade"),
         (9, changed("rds.settings.log_exports", []), "does not export postgresql, upgrade"),
         (11, changed("rds.settings.deletion_protection", False), "deletion protection off (rds_deletion_protection is true)"),
+        (13, changed("monitoring", {}), "no alarm topic (the monitoring layer is not built)"),
+        (13, changed("monitoring.alarms", SOUND["monitoring"]["alarms"][1:]), f"no alarm with an action to {TOPIC} on shoppulse-analytics CPUUtilization"),
+        (13, changed("monitoring.alarms", [{**alarm, "alarm_actions": []} if alarm["dimensions"][0]["name"] == "ProxyName" else alarm
+                                           for alarm in SOUND["monitoring"]["alarms"]]),
+         "on shoppulse-analytics-proxy ClientConnections, shoppulse-analytics-proxy DatabaseConnections"),
     ],
     ids=["public", "unencrypted", "force-ssl-0", "force-ssl-unset", "proxy-tls-off", "no-proxy", "pi-off", "upgrade-log",
-         "no-logs", "deletion-protection-off"],
+         "no-logs", "deletion-protection-off", "no-topic", "no-cpu-alarm", "proxy-alarms-without-action"],
 )
 def test_a_broken_setting_fails_its_rule_only(rule, facts, detail):
     found = findings(facts)
@@ -293,7 +306,7 @@ def test_without_a_secret_the_secret_rule_fails():
 
 def test_the_table_has_one_aligned_line_per_rule():
     lines = posture_table(posture_findings(changed("rds.settings.publicly_accessible", True))).splitlines()
-    assert len(lines) == 15
+    assert len(lines) == 16
     assert lines[0] == "FAIL  1 instance-not-public       shoppulse-analytics is publicly accessible"
     assert lines[9].startswith("PASS 10 secret-proxy-only         only role shoppulse-analytics-proxy-role may read")
 

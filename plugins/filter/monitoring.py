@@ -1,0 +1,100 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters of the monitoring role: the alarms to have, their thresholds as a plan, and the dashboard."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring import alarm_definitions, dashboard_body
+
+
+def monitoring_alarms(settings: dict) -> list[dict]:
+    """The alarms to have, as amazon.aws.cloudwatch_metric_alarm takes them, from the role's settings."""
+    try:
+        return alarm_definitions(settings)
+    except ValueError as e:
+        raise AnsibleFilterError(str(e)) from e
+
+
+def monitoring_alarm_thresholds(alarms: list[dict]) -> dict:
+    """Alarm name -> threshold, from the declared alarms or from amazon.aws.cloudwatch_metric_alarm_info's."""
+    return {alarm.get("name", alarm.get("alarm_name")): float(alarm["threshold"]) for alarm in alarms}
+
+
+def monitoring_dashboard_body(alarms: list[dict], region: str, alarm_arns: list[str]) -> dict:
+    """The dashboard: a graph per alarm's metric with its threshold, and one widget with the alarms' states."""
+    return dashboard_body(alarms, region, alarm_arns)
+
+
+# Eight levels, lowest to highest: one character per value.
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def _metric_label(alarm: dict) -> str:
+    dimensions = {d.get("name", d.get("Name")): d.get("value", d.get("Value")) for d in alarm.get("dimensions") or []}
+    prefix = "Proxy " if "ProxyName" in dimensions else ""
+    return f"{prefix}{alarm['metric_name']}"
+
+
+def monitoring_health_queries(alarms: list[dict]) -> list[dict]:
+    """One GetMetricData query per described alarm (amazon.aws.cloudwatch_metric_alarm_info), by the alarm's statistic."""
+    return [{
+        "id": f"m{index}",
+        "namespace": alarm["namespace"],
+        "metric_name": alarm["metric_name"],
+        "dimensions": {d["name"]: d["value"] for d in alarm.get("dimensions") or []},
+        "statistic": alarm.get("extended_statistic") or alarm.get("statistic") or "Average",
+    } for index, alarm in enumerate(alarms)]
+
+
+def sparkline(values: list[float]) -> str:
+    """The values as a row of block characters scaled between their minimum and maximum (flat: the lowest)."""
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    span = high - low
+    return "".join(SPARKS[0 if span == 0 else min(int((value - low) / span * len(SPARKS)), len(SPARKS) - 1)] for value in values)
+
+
+def _figure(value) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.4g}" if abs(value) < 1e5 else f"{value:.3e}"
+
+
+def monitoring_health_report(alarms: list[dict], data: dict) -> dict:
+    """Rows (metric, latest, min, max, sparkline, alarm, state) from the described alarms and the metrics read with
+    monitoring_health_queries' ids, the table an operator reads, and the alarms in ALARM."""
+    rows = []
+    for index, alarm in enumerate(alarms):
+        values = (data.get(f"m{index}") or {}).get("values") or []
+        rows.append({
+            "metric": _metric_label(alarm),
+            "latest": values[-1] if values else None,
+            "min": min(values) if values else None,
+            "max": max(values) if values else None,
+            "sparkline": sparkline(values),
+            "alarm": alarm["alarm_name"],
+            "state": alarm.get("state_value", "INSUFFICIENT_DATA"),
+        })
+    header = ("metric", "latest", "min", "max", "last values", "alarm", "state")
+    lines = [header] + [(row["metric"], _figure(row["latest"]), _figure(row["min"]), _figure(row["max"]), row["sparkline"] or "-",
+                         row["alarm"], row["state"]) for row in rows]
+    widths = [max(len(line[column]) for line in lines) for column in range(len(header))]
+    table = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines]
+    table.insert(1, "  ".join("-" * width for width in widths))
+    return {"rows": rows, "table": table, "in_alarm": [row["alarm"] for row in rows if row["state"] == "ALARM"]}
+
+
+class FilterModule:
+    """Monitoring filters."""
+
+    def filters(self):
+        return {
+            "monitoring_alarms": monitoring_alarms,
+            "monitoring_alarm_thresholds": monitoring_alarm_thresholds,
+            "monitoring_dashboard_body": monitoring_dashboard_body,
+            "monitoring_health_queries": monitoring_health_queries,
+            "monitoring_health_report": monitoring_health_report,
+        }
