@@ -123,9 +123,9 @@ def test_a_sound_environment_passes_every_rule_in_order():
         (9, changed("rds.settings.log_exports", ["postgresql"]), "does not export upgrade"),
         (9, changed("rds.settings.log_exports", []), "does not export postgresql, upgrade"),
         (11, changed("rds.settings.deletion_protection", False), "deletion protection off (rds_deletion_protection is true)"),
-        (13, changed("monitoring", {}), "no alarm topic (the monitoring layer is not built)"),
-        (13, changed("monitoring.alarms", SOUND["monitoring"]["alarms"][1:]), f"no alarm with an action to {TOPIC} on shoppulse-analytics CPUUtilization"),
-        (13, changed("monitoring.alarms", [{**alarm, "alarm_actions": []} if alarm["dimensions"][0]["name"] == "ProxyName" else alarm
+        (16, changed("monitoring", {}), "no alarm topic (the monitoring layer is not built)"),
+        (16, changed("monitoring.alarms", SOUND["monitoring"]["alarms"][1:]), f"no alarm with an action to {TOPIC} on shoppulse-analytics CPUUtilization"),
+        (16, changed("monitoring.alarms", [{**alarm, "alarm_actions": []} if alarm["dimensions"][0]["name"] == "ProxyName" else alarm
                                            for alarm in SOUND["monitoring"]["alarms"]]),
          "on shoppulse-analytics-proxy ClientConnections, shoppulse-analytics-proxy DatabaseConnections"),
     ],
