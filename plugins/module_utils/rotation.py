@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Single-user rotation of a database secret: the four steps of a Secrets Manager rotation function.
+
+One implementation with two callers: the rotation function (functions/rotate_secret/, which bundles this file as
+``rotation.py``) and the collection's Ansible modules. Each step starts from where an earlier attempt stopped:
+createSecret keeps an AWSPENDING version it finds; setSecret logs in with AWSCURRENT, else AWSPENDING (set by an
+attempt that stopped), else AWSPREVIOUS, and sets the pending password; testSecret logs in with it; finishSecret
+moves AWSCURRENT to it (AWSPREVIOUS follows). The database never holds a password that the secret does not.
+
+The steps take a Secrets Manager client (boto3's) and a database: an object with ``logs_in(credentials)`` (True,
+False when the password is refused, an exception for anything else) and ``set_password(login, new)``, where
+credentials are the secret's JSON (username, password, host, port). Passwords never reach a message.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+
+STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
+# The secrets role's password: 32 characters of letters, digits and the punctuation RDS and libpq take unquoted.
+PASSWORD_LENGTH = 32
+PASSWORD_CHARS = string.ascii_letters + string.digits + ",-.=^_"
+
+
+class RotationError(Exception):
+    """A step cannot go on; the message says why, without a password."""
+
+
+def new_password(length: int = PASSWORD_LENGTH) -> str:
+    return "".join(secrets.choice(PASSWORD_CHARS) for _ in range(length))
+
+
+def versions(client, secret_id: str) -> tuple[dict, dict]:
+    """DescribeSecret and its versions' stages, refusing a secret that does not rotate."""
+    described = client.describe_secret(SecretId=secret_id)
+    return described, described.get("VersionIdsToStages", {})
+
+
+def check_token(client, secret_id: str, token: str) -> bool:
+    """Whether the step has work to do for ``token``: False once it is AWSCURRENT; RotationError when it is not a
+    version of the secret or not AWSPENDING (as AWS's rotation templates check at the start of every step)."""
+    _, stages = versions(client, secret_id)
+    if token not in stages:
+        raise RotationError(f"secret {secret_id}: version {token} has no stage for rotation")
+    if "AWSCURRENT" in stages[token]:
+        return False
+    if "AWSPENDING" not in stages[token]:
+        raise RotationError(f"secret {secret_id}: version {token} is not AWSPENDING for rotation")
+    return True
+
+
+def read(client, secret_id: str, stage: str, token: str | None = None) -> dict:
+    args = {"SecretId": secret_id, "VersionStage": stage}
+    if token:
+        args["VersionId"] = token
+    value = json.loads(client.get_secret_value(**args)["SecretString"])
+    if not isinstance(value, dict) or not value.get("username") or not value.get("password"):
+        raise RotationError(f"secret {secret_id}: the {stage} version does not hold a username and a password")
+    return value
+
+
+def create_secret(client, secret_id: str, token: str, password: str | None = None) -> bool:
+    """createSecret: the current credentials with a new password as AWSPENDING under ``token``; an AWSPENDING version
+    already there is kept. True when it stored one."""
+    current = read(client, secret_id, "AWSCURRENT")
+    try:
+        read(client, secret_id, "AWSPENDING", token)
+        return False
+    except client.exceptions.ResourceNotFoundException:
+        pass
+    client.put_secret_value(SecretId=secret_id, ClientRequestToken=token, VersionStages=["AWSPENDING"],
+                            SecretString=json.dumps({**current, "password": password or new_password()}))
+    return True
+
+
+def set_secret(client, database, secret_id: str, token: str) -> bool:
+    """setSecret: the pending password on the database, logged in with AWSCURRENT, else AWSPENDING (already set by an
+    attempt that stopped: nothing to do), else AWSPREVIOUS. True when it changed the password."""
+    pending = read(client, secret_id, "AWSPENDING", token)
+    current = read(client, secret_id, "AWSCURRENT")
+    if pending["username"] != current["username"]:
+        raise RotationError(f"secret {secret_id}: AWSPENDING is for user {pending['username']}, AWSCURRENT for "
+                            f"{current['username']}; single-user rotation changes one user's password")
+    if database.logs_in(pending):
+        return False
+    login = current if database.logs_in(current) else None
+    if login is None:
+        try:
+            previous = read(client, secret_id, "AWSPREVIOUS")
+        except client.exceptions.ResourceNotFoundException:
+            previous = None
+        login = previous if previous and database.logs_in(previous) else None
+    if login is None:
+        raise RotationError(f"secret {secret_id}: the database accepts none of the AWSCURRENT, AWSPENDING and "
+                            f"AWSPREVIOUS passwords of {current['username']}; AWSCURRENT is unchanged")
+    database.set_password(login, pending["password"])
+    return True
+
+
+def test_secret(client, database, secret_id: str, token: str) -> None:
+    """testSecret: the database takes the pending password."""
+    if not database.logs_in(read(client, secret_id, "AWSPENDING", token)):
+        raise RotationError(f"secret {secret_id}: the database refuses the AWSPENDING password of version {token}; "
+                            "AWSCURRENT is unchanged")
+
+
+def finish_secret(client, secret_id: str, token: str) -> bool:
+    """finishSecret: AWSCURRENT moves to ``token`` (AWSPREVIOUS follows the version it leaves). True when it moved."""
+    _, stages = versions(client, secret_id)
+    current = next((version for version, labels in stages.items() if "AWSCURRENT" in labels), None)
+    if current == token:
+        return False
+    client.update_secret_version_stage(SecretId=secret_id, VersionStage="AWSCURRENT", MoveToVersionId=token,
+                                       RemoveFromVersionId=current)
+    return True
+
+
+def run_step(client, database, step: str, secret_id: str, token: str) -> bool:
+    """One step of a rotation, as Secrets Manager asks a rotation function for it; whether it changed something."""
+    if step not in STEPS:
+        raise RotationError(f"step: {step!r} is not one of {', '.join(STEPS)}")
+    if not check_token(client, secret_id, token):
+        return False
+    if step == "createSecret":
+        return create_secret(client, secret_id, token)
+    if step == "setSecret":
+        return set_secret(client, database, secret_id, token)
+    if step == "testSecret":
+        test_secret(client, database, secret_id, token)
+        return False
+    return finish_secret(client, secret_id, token)
