@@ -45,7 +45,8 @@ from tests.roles.conftest import ansible_playbook, reap
 PORT, PG_PORT = 4651, 55451
 SHARED_GROUP = "shared_environment"
 # The modules that use the fixture: one worker runs them, in this (collection) order.
-SHARED_MODULES = ("tests/roles/test_rds_role.py", "tests/operations/test_rollout_lock.py")
+SHARED_MODULES = ("tests/roles/test_rds_role.py", "tests/operations/test_rollout_lock.py",
+                  "tests/operations/test_rotation_function.py")
 # The two operators of the first rollout, and the lock-wait arguments of a run that must wait for another.
 OWNERS = ("alice@ops-1", "bob@ops-2")
 LOCK_WAIT = ("-e", "rollout_lock_wait_timeout=900", "-e", "rollout_lock_wait_delay=2")

@@ -3,7 +3,9 @@
 """Single-user rotation of a database secret: the four steps of a Secrets Manager rotation function.
 
 One implementation with two callers: the rotation function (functions/rotate_secret/, which bundles this file as
-``rotation.py``) and the collection's Ansible modules. Each step starts from where an earlier attempt stopped:
+``rotation.py``) runs every step here; playbooks/rotate_credentials.yml runs the database's side of setSecret and
+testSecret here (set_on_database, test_on_database, through the postgresql_rotation_step module on the host that
+reaches the instance) and the Secrets Manager side with secretsmanager_secret_stage. Each step starts from where an earlier attempt stopped:
 createSecret keeps an AWSPENDING version it finds; setSecret logs in with AWSCURRENT, else AWSPENDING (set by an
 attempt that stopped), else AWSPREVIOUS, and sets the pending password; testSecret logs in with it; finishSecret
 moves AWSCURRENT to it (AWSPREVIOUS follows). The database never holds a password that the secret does not.
@@ -76,35 +78,50 @@ def create_secret(client, secret_id: str, token: str, password: str | None = Non
     return True
 
 
+def set_on_database(database, current: dict, pending: dict, previous: dict | None = None) -> str:
+    """setSecret on the database: the pending password set for the user, logged in with the current password, else
+    the previous one. Returns how it went: ``already`` (the pending password logs in: an earlier attempt set it),
+    ``current`` or ``previous`` (the password it logged in with to set it). RotationError when it takes none."""
+    if pending["username"] != current["username"]:
+        raise RotationError(f"AWSPENDING is for user {pending['username']}, AWSCURRENT for {current['username']}; "
+                            "single-user rotation changes one user's password")
+    if database.logs_in(pending):
+        return "already"
+    for name, login in (("current", current), ("previous", previous)):
+        if login and login["username"] == current["username"] and database.logs_in(login):
+            database.set_password(login, pending["password"])
+            return name
+    raise RotationError(f"the database accepts none of the AWSCURRENT, AWSPENDING and AWSPREVIOUS passwords of "
+                        f"{current['username']}; AWSCURRENT is unchanged")
+
+
+def test_on_database(database, pending: dict) -> None:
+    """testSecret on the database: it takes the pending password."""
+    if not database.logs_in(pending):
+        raise RotationError(f"the database refuses the AWSPENDING password of {pending['username']} just set; "
+                            "AWSCURRENT is unchanged")
+
+
 def set_secret(client, database, secret_id: str, token: str) -> bool:
-    """setSecret: the pending password on the database, logged in with AWSCURRENT, else AWSPENDING (already set by an
-    attempt that stopped: nothing to do), else AWSPREVIOUS. True when it changed the password."""
+    """setSecret: set_on_database with the secret's versions. True when it changed the password."""
     pending = read(client, secret_id, "AWSPENDING", token)
     current = read(client, secret_id, "AWSCURRENT")
-    if pending["username"] != current["username"]:
-        raise RotationError(f"secret {secret_id}: AWSPENDING is for user {pending['username']}, AWSCURRENT for "
-                            f"{current['username']}; single-user rotation changes one user's password")
-    if database.logs_in(pending):
-        return False
-    login = current if database.logs_in(current) else None
-    if login is None:
-        try:
-            previous = read(client, secret_id, "AWSPREVIOUS")
-        except client.exceptions.ResourceNotFoundException:
-            previous = None
-        login = previous if previous and database.logs_in(previous) else None
-    if login is None:
-        raise RotationError(f"secret {secret_id}: the database accepts none of the AWSCURRENT, AWSPENDING and "
-                            f"AWSPREVIOUS passwords of {current['username']}; AWSCURRENT is unchanged")
-    database.set_password(login, pending["password"])
-    return True
+    try:
+        previous = read(client, secret_id, "AWSPREVIOUS")
+    except client.exceptions.ResourceNotFoundException:
+        previous = None
+    try:
+        return set_on_database(database, current, pending, previous) != "already"
+    except RotationError as exc:
+        raise RotationError(f"secret {secret_id}: {exc}") from None
 
 
 def test_secret(client, database, secret_id: str, token: str) -> None:
     """testSecret: the database takes the pending password."""
-    if not database.logs_in(read(client, secret_id, "AWSPENDING", token)):
-        raise RotationError(f"secret {secret_id}: the database refuses the AWSPENDING password of version {token}; "
-                            "AWSCURRENT is unchanged")
+    try:
+        test_on_database(database, read(client, secret_id, "AWSPENDING", token))
+    except RotationError as exc:
+        raise RotationError(f"secret {secret_id}: version {token}: {exc}") from None
 
 
 def finish_secret(client, secret_id: str, token: str) -> bool:

@@ -12,7 +12,8 @@ description:
     order, one fixed time, one file mode and fixed compression, so that the same sources and pins give the same
     bytes; M(amazon.aws.lambda) then compares the package's SHA-256 with the function's C(CodeSha256) and changes
     nothing on a second run.
-  - Writes O(dest) only when its content differs. Fails, naming it, on a source that is not a file or a distribution
+  - Writes O(dest) only when its content differs; in check mode a package that differs goes to a temporary file
+    instead, whose path RV(dest) returns, and O(dest) is left as it is. Fails, naming it, on a source that is not a file or a distribution
     that is not installed at the pinned version.
 author:
   - ShopPulse platform team (@shoppulse)
@@ -66,7 +67,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 dest:
-  description: The zip file.
+  description: The zip file (in check mode, the temporary file of a package that differs from O(dest)).
   returned: always
   type: str
 code_sha256:
@@ -84,6 +85,8 @@ files:
   elements: str
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 from ansible.module_utils.basic import AnsibleModule
@@ -118,7 +121,13 @@ def main():
     result = dict(dest=str(dest), code_sha256=code_sha256(data), size=len(data), files=sorted(files),
                   changed=before != code_sha256(data),
                   diff=dict(before=f"code_sha256: {before}\n", after=f"code_sha256: {code_sha256(data)}\n"))
-    if result["changed"] and not module.check_mode:
+    if result["changed"] and module.check_mode:
+        # dest stays as it is; the package goes to a file of its own, so that the tasks after can compare its hash.
+        handle, preview = tempfile.mkstemp(prefix=f"{dest.stem}-check-", suffix=".zip")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        result["dest"] = preview
+    elif result["changed"]:
         dest.parent.mkdir(parents=True, exist_ok=True)
         partial = dest.with_name(f".{dest.name}.partial")
         partial.write_bytes(data)
