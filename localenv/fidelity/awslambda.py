@@ -42,12 +42,17 @@ LOG_TAIL = 4096  # bytes of the log returned with LogType=Tail
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
 
 _endpoint: dict[str, str | None] = {"url": None}
+_schedule = {"kept": False}  # whether the emulator keeps the secrets' rotation schedules (the entry below)
 _local = threading.local()
 
 
 def serve_at(url: str) -> None:
-    """The emulator's own address, where the functions' AWS calls go (set by the emulator when it starts serving)."""
+    """The emulator's own address, where the functions' AWS calls go (set by the emulator when it starts serving);
+    from then on the secrets' rotation schedules are kept (one thread for the process)."""
+    first = _endpoint["url"] is None
     _endpoint["url"] = url
+    if first and _schedule["kept"]:
+        threading.Thread(target=_keep_schedules, daemon=True, name="rotation-schedules").start()
 
 
 @functools.lru_cache(maxsize=1)
@@ -258,3 +263,47 @@ def rotate_secret_runs_function() -> None:
 
     models.SecretsManagerBackend.rotate_secret = rotate_secret
 
+
+
+SCHEDULE_TICK = 60  # seconds between two looks at the secrets' next rotation dates
+
+
+def rotate_due(now: float) -> list[str]:
+    """Start the rotation of every secret whose rotation is on and due at ``now`` (its next rotation date passed), as
+    Secrets Manager does on the schedule, and schedule the next one ``AutomaticallyAfterDays`` later; a secret whose
+    last rotation is still in progress is left for the next look. The ARNs of the secrets started."""
+    from moto.secretsmanager.models import secretsmanager_backends  # pylint: disable=import-outside-toplevel
+
+    started = []
+    for _, _, backend in secretsmanager_backends.iter_backends():
+        for secret in list(backend.secrets.values()):
+            due = getattr(secret, "next_rotation_date", None)
+            if not getattr(secret, "rotation_enabled", False) or not secret.rotation_lambda_arn or due is None or due > now:
+                continue
+            try:
+                backend.rotate_secret(secret.arn)
+            except Exception:  # pylint: disable=broad-except  # in progress or no function: the next look tries again
+                continue
+            secret.next_rotation_date = int(now) + int(secret.auto_rotate_after_days) * 86400
+            started.append(secret.arn)
+    return started
+
+
+def _keep_schedules() -> None:
+    while True:
+        time.sleep(SCHEDULE_TICK)
+        rotate_due(time.time())
+
+
+@entry(
+    key="secretsmanager-rotation-schedule",
+    api="RotateSecret (RotationRules), DescribeSecret (NextRotationDate)",
+    moto="keeps `NextRotationDate` but never rotates on it: a secret with rotation on rotates only when RotateSecret "
+    "is called",
+    aws="with rotation on, Secrets Manager rotates the secret with its function when the next rotation date comes, "
+    "every `AutomaticallyAfterDays`, and schedules the next rotation from it",
+    reference="https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotationRulesType.html",
+)
+def rotation_schedule() -> None:
+    """The emulator, once serving (serve_at), looks at the schedules every SCHEDULE_TICK seconds with rotate_due."""
+    _schedule["kept"] = True

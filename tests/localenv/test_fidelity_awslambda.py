@@ -12,6 +12,7 @@ import boto3
 import pytest
 
 from localenv import emulator, faults, fidelity, standin_db
+from localenv.fidelity import awslambda
 
 PORT = 4783
 WAIT = 120  # seconds at most for work the emulator does after answering (Event, rotation); polled, not slept
@@ -33,6 +34,21 @@ def handler(event, context):
     return {"variable": os.environ.get("GREETING"), "memory": context.memory_limit_in_mb,
             "name": context.function_name, "remaining_ms": context.get_remaining_time_in_millis(),
             "secrets": len(boto3.client("secretsmanager").list_secrets()["SecretList"])}
+"""
+
+FINISHING = """
+import boto3
+
+def handler(event, context):
+    sm, secret, token = boto3.client("secretsmanager"), event["SecretId"], event["ClientRequestToken"]
+    print("step", event["Step"], token)
+    stages = sm.describe_secret(SecretId=secret)["VersionIdsToStages"]
+    current = next(version for version, labels in stages.items() if "AWSCURRENT" in labels)
+    if event["Step"] == "createSecret" and current != token:
+        sm.put_secret_value(SecretId=secret, ClientRequestToken=token, SecretString="next", VersionStages=["AWSPENDING"])
+    if event["Step"] == "finishSecret" and current != token:
+        sm.update_secret_version_stage(SecretId=secret, VersionStage="AWSCURRENT", MoveToVersionId=token,
+                                       RemoveFromVersionId=current)
 """
 
 ROTATION = """
@@ -186,3 +202,25 @@ def test_rotate_secret_runs_the_steps_in_order_until_one_fails(aws):
     assert all(line.endswith(f"db {token}") for _, line in steps)
     stages = sm.describe_secret(SecretId="db")["VersionIdsToStages"]
     assert stages[current] == ["AWSCURRENT"] and stages[token] == ["AWSPENDING"], "the failed attempt leaves AWSPENDING"
+
+
+def test_a_secret_rotates_again_when_its_next_rotation_date_comes(aws):
+    from moto.secretsmanager.models import secretsmanager_backends  # pylint: disable=import-outside-toplevel
+
+    role = aws("iam").get_role(RoleName="function")["Role"]["Arn"]
+    arn = aws("lambda").create_function(FunctionName="scheduled", Runtime="python3.12", Role=role, Handler="app.handler",
+                                        Code={"ZipFile": package(FINISHING)})["FunctionArn"]
+    sm = aws("secretsmanager")
+    sm.create_secret(Name="scheduled", SecretString="first")
+    first = sm.rotate_secret(SecretId="scheduled", RotationLambdaARN=arn, RotationRules={"AutomaticallyAfterDays": 7})["VersionId"]
+    wait_for_log(aws, "/aws/lambda/scheduled", f"step finishSecret {first}")
+    model = secretsmanager_backends["123456789012"]["us-east-1"].secrets["scheduled"]
+
+    assert awslambda.rotate_due(model.next_rotation_date - 1) == [], "not due before its date"
+    due = model.next_rotation_date + 1
+    assert awslambda.rotate_due(due) == [model.arn]
+
+    second = next(version for version, labels in sm.describe_secret(SecretId="scheduled")["VersionIdsToStages"].items()
+                  if "AWSPENDING" in labels and version != first)
+    wait_for_log(aws, "/aws/lambda/scheduled", f"step finishSecret {second}")
+    assert model.next_rotation_date == int(due) + 7 * 86400, "the next rotation is AutomaticallyAfterDays later"
