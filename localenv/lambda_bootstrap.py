@@ -71,7 +71,7 @@ def error(exc: BaseException, error_type: str | None = None, message: str | None
 
 def load_handler(handler: str):
     """The handler function, or the error the Python runtime reports for a module or handler it cannot find."""
-    module_name, _, function_name = handler.rpartition(".")
+    module_name, function_name = handler.rpartition(".")[::2]
     try:
         module = importlib.import_module(module_name.replace("/", "."))
     except ImportError as exc:

@@ -58,7 +58,7 @@ def resolve(host: str, port: int) -> tuple:
 
 
 def open_tcp(address: tuple) -> socket.socket:
-    family, kind, proto, _, sockaddr = address
+    family, kind, proto, sockaddr = address[0], address[1], address[2], address[4]
     sock = socket.socket(family, kind, proto)
     sock.settimeout(TIMEOUT)
     try:

@@ -143,10 +143,10 @@ def _run_process(function: Any, event: str, env: dict[str, str]) -> tuple[dict[s
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               cwd=env["LAMBDA_TASK_ROOT"], env=env, start_new_session=True) as proc:
             try:
-                output, _ = proc.communicate(event.encode(), timeout=INIT_LIMIT + float(function.timeout) + 5)
+                output = proc.communicate(event.encode(), timeout=INIT_LIMIT + float(function.timeout) + 5)[0]
             except subprocess.TimeoutExpired:
                 proc.kill()
-                output, _ = proc.communicate()
+                output = proc.communicate()[0]
         text = result_file.read_text(encoding="utf-8")
         return (json.loads(text) if text else None), output.decode("utf-8", errors="replace")
     finally:
@@ -264,7 +264,6 @@ def rotate_secret_runs_function() -> None:
     models.SecretsManagerBackend.rotate_secret = rotate_secret
 
 
-
 SCHEDULE_TICK = 60  # seconds between two looks at the secrets' next rotation dates
 
 
@@ -275,7 +274,8 @@ def rotate_due(now: float) -> list[str]:
     from moto.secretsmanager.models import secretsmanager_backends  # pylint: disable=import-outside-toplevel
 
     started = []
-    for _, _, backend in secretsmanager_backends.iter_backends():
+    for found in secretsmanager_backends.iter_backends():  # (account, region, backend)
+        backend = found[2]
         for secret in list(backend.secrets.values()):
             due = getattr(secret, "next_rotation_date", None)
             if not getattr(secret, "rotation_enabled", False) or not secret.rotation_lambda_arn or due is None or due > now:

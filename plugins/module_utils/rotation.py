@@ -32,19 +32,18 @@ class RotationError(Exception):
 
 
 def new_password(length: int = PASSWORD_LENGTH) -> str:
-    return "".join(secrets.choice(PASSWORD_CHARS) for _ in range(length))
+    return "".join(secrets.choice(PASSWORD_CHARS) for position in range(length))
 
 
-def versions(client, secret_id: str) -> tuple[dict, dict]:
-    """DescribeSecret and its versions' stages, refusing a secret that does not rotate."""
-    described = client.describe_secret(SecretId=secret_id)
-    return described, described.get("VersionIdsToStages", {})
+def versions(client, secret_id: str) -> dict:
+    """The secret's versions and their stages (DescribeSecret)."""
+    return client.describe_secret(SecretId=secret_id).get("VersionIdsToStages", {})
 
 
 def check_token(client, secret_id: str, token: str) -> bool:
     """Whether the step has work to do for ``token``: False once it is AWSCURRENT; RotationError when it is not a
     version of the secret or not AWSPENDING (as AWS's rotation templates check at the start of every step)."""
-    _, stages = versions(client, secret_id)
+    stages = versions(client, secret_id)
     if token not in stages:
         raise RotationError(f"secret {secret_id}: version {token} has no stage for rotation")
     if "AWSCURRENT" in stages[token]:
@@ -126,7 +125,7 @@ def test_secret(client, database, secret_id: str, token: str) -> None:
 
 def finish_secret(client, secret_id: str, token: str) -> bool:
     """finishSecret: AWSCURRENT moves to ``token`` (AWSPREVIOUS follows the version it leaves). True when it moved."""
-    _, stages = versions(client, secret_id)
+    stages = versions(client, secret_id)
     current = next((version for version, labels in stages.items() if "AWSCURRENT" in labels), None)
     if current == token:
         return False

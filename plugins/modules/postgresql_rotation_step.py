@@ -93,6 +93,7 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.shoppulse.analytics.plugins.module_utils import rotation
 
+PSYCOPG2_ERROR = None
 try:
     import psycopg2
     from psycopg2 import sql

@@ -164,7 +164,7 @@ def test_a_missing_handler_is_reported_as_the_runtime_does(aws):
 
 
 def test_an_event_invocation_is_accepted_at_once_and_runs_after(aws, function):
-    answer, _ = invoke(aws, function, {"queued": True}, InvocationType="Event")
+    answer = invoke(aws, function, {"queued": True}, InvocationType="Event")[0]
 
     assert answer["StatusCode"] == 202
     wait_for_log(aws, "/aws/lambda/probe", '"queued": true')
@@ -177,8 +177,8 @@ def test_rds_host_names_resolve_to_the_local_database_inside_the_function(aws, f
     cfg = standin_db.services.Settings(state=tmp_path, emulator_host="127.0.0.1", emulator_port=PORT, pg_port=55999)
     previous = standin_db.configure(cfg)
     try:
-        _, local = invoke(aws, function, {"resolve": address})
-        _, other = invoke(aws, function, {"resolve": "localhost"})
+        local = invoke(aws, function, {"resolve": address})[1]
+        other = invoke(aws, function, {"resolve": "localhost"})[1]
     finally:
         standin_db.configure(previous)
 
@@ -198,8 +198,8 @@ def test_rotate_secret_runs_the_steps_in_order_until_one_fails(aws):
     wait_for_log(aws, "/aws/lambda/rotator", "the database refused the change")
     steps = sorted((line.split()[1], line) for lines in log_lines(aws, "/aws/lambda/rotator") for line in lines
                    if line.startswith("step "))
-    assert [step for step, _ in steps] == ["createSecret", "setSecret"], "the steps after the one that failed do not run"
-    assert all(line.endswith(f"db {token}") for _, line in steps)
+    assert [step for step, line in steps] == ["createSecret", "setSecret"], "the steps after the one that failed do not run"
+    assert all(line.endswith(f"db {token}") for step, line in steps)
     stages = sm.describe_secret(SecretId="db")["VersionIdsToStages"]
     assert stages[current] == ["AWSCURRENT"] and stages[token] == ["AWSPENDING"], "the failed attempt leaves AWSPENDING"
 

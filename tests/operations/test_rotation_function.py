@@ -35,8 +35,8 @@ def fixture_env(shared_environment):
 
 
 def secret(env, stage="AWSCURRENT"):
-    return json.loads(env.client("secretsmanager").get_secret_value(SecretId=env.outputs["DatabaseSecretArn"],
-                                                                   VersionStage=stage)["SecretString"])
+    found = env.client("secretsmanager").get_secret_value(SecretId=env.outputs["DatabaseSecretArn"], VersionStage=stage)
+    return json.loads(found["SecretString"])
 
 
 def admin(env, statement, *args):
