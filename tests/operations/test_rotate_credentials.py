@@ -98,7 +98,7 @@ def test_an_interrupted_rotation_is_finished_by_the_next_run_without_lockout(env
     result = run(env, PLAYBOOK, "-vvv")
 
     ok(result)
-    assert RESUMED in result.stdout, "AWSCURRENT was refused: the run finds AWSPENDING in force"
+    assert RESUMED in " ".join(result.stdout.split()), "AWSCURRENT was refused: the run finds AWSPENDING in force"
     assert labels(sm) == {previous_version: ["AWSPREVIOUS"], token: ["AWSCURRENT"]}, "the staged version is current, not a new one"
     assert credentials(sm)["password"] == pending["password"]
     assert logs_in(current["username"], pending["password"]) and not logs_in(current["username"], current["password"])

@@ -132,7 +132,7 @@ def test_a_password_changed_behind_the_secrets_back_fails_at_authentication_and_
 
     assert result["ok"] is False and result["step"] == "authentication" and "password authentication failed" in result["error"]
     assert check.returncode != 0 and recap(check)["failed"] == 1
-    assert "test-db-connection failed at authentication: secret or proxy target health" in check.stdout
+    assert "test-db-connection failed at authentication: secret or proxy target health" in " ".join(check.stdout.split())
     for text in (json.dumps(result), check.stdout, log_text(env, FUNCTION)):
         assert current["password"] not in text and changed not in text
 
