@@ -14,6 +14,7 @@ import threading
 from typing import Any
 
 from localenv import faults, fidelity, latency
+from localenv.fidelity import awslambda
 
 
 def start_server(host: str, port: int, injected: faults.Faults) -> tuple[Any, threading.Thread]:
@@ -27,6 +28,7 @@ def start_server(host: str, port: int, injected: faults.Faults) -> tuple[Any, th
     if injected.active:
         app = faults.Middleware(app, injected, log=lambda line: print(line, flush=True))
     server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
+    awslambda.serve_at(f"http://{host}:{server.server_port}")  # where the functions it runs send their AWS calls
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return server, thread

@@ -46,7 +46,8 @@ PORT, PG_PORT = 4651, 55451
 SHARED_GROUP = "shared_environment"
 # The modules that use the fixture: one worker runs them, in this (collection) order.
 SHARED_MODULES = ("tests/roles/test_rds_role.py", "tests/operations/test_rollout_lock.py",
-                  "tests/roles/test_monitoring_role.py")
+                  "tests/roles/test_monitoring_role.py",
+                  "tests/operations/test_rotation_function.py")
 # The two operators of the first rollout, and the lock-wait arguments of a run that must wait for another.
 OWNERS = ("alice@ops-1", "bob@ops-2")
 LOCK_WAIT = ("-e", "rollout_lock_wait_timeout=900", "-e", "rollout_lock_wait_delay=2")
