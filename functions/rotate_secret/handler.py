@@ -3,12 +3,15 @@ invokes it ({"Step", "SecretId", "ClientRequestToken"}).
 
 The steps are the collection's (plugins/module_utils/rotation.py, bundled as ``rotation.py``), the ones
 playbooks/rotate_credentials.yml takes from Ansible; this file gives them the database, reached at the host and port
-the secret holds (the instance, not the proxy) with TLS, through the bundled pure-Python driver.
+the function's environment names (ROTATION_DATABASE_HOST and ROTATION_DATABASE_PORT: the instance), else at those the
+secret holds, with TLS, through the bundled pure-Python driver. Never through the proxy: the application secret names
+it, and the proxy takes only a secret's AWSCURRENT password, so testSecret there would refuse the pending one.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import ssl
 
 import boto3
@@ -21,6 +24,13 @@ TIMEOUT = 10  # seconds to connect
 REFUSED = ("28P01", "28000")
 
 
+def address(credentials: dict) -> tuple[str, int]:
+    """Where the steps log in: the instance the function's environment names, else the secret's host and port."""
+    host = os.environ.get("ROTATION_DATABASE_HOST") or credentials["host"]
+    port = os.environ.get("ROTATION_DATABASE_PORT") or credentials.get("port") or 5432
+    return host, int(port)
+
+
 class Database:
     """The database a secret's credentials log in to: TLS required, certificate not checked (sslmode=require)."""
 
@@ -29,8 +39,8 @@ class Database:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
         # RDS creates the postgres database on every instance; the secret's own may not exist yet.
-        return pg8000.native.Connection(credentials["username"], password=credentials["password"],
-                                        host=credentials["host"], port=int(credentials.get("port") or 5432),
+        host, port = address(credentials)
+        return pg8000.native.Connection(credentials["username"], password=credentials["password"], host=host, port=port,
                                         database="postgres", ssl_context=context, timeout=TIMEOUT,
                                         application_name="secret-rotation")
 
@@ -41,7 +51,7 @@ class Database:
             fields = exc.args[0] if exc.args and isinstance(exc.args[0], dict) else {}
             if fields.get("C") in REFUSED:
                 return False
-            raise rotation.RotationError(f"{credentials['host']}: {fields.get('C', '')} {fields.get('M', type(exc).__name__)}") from None
+            raise rotation.RotationError(f"{address(credentials)[0]}: {fields.get('C', '')} {fields.get('M', type(exc).__name__)}") from None
         return True
 
     def set_password(self, login: dict, password: str) -> None:

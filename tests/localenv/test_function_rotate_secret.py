@@ -89,6 +89,22 @@ def test_the_four_steps_rotate_the_password_in_the_secret_and_the_database(sm, s
     assert new["password"] not in printed and OLD not in printed
 
 
+def test_the_steps_log_in_at_the_instance_the_environment_names_not_the_secrets_host(sm, standin_postgres, monkeypatch):
+    """The application secret names the proxy, which would refuse the pending password: the function goes to the
+    instance its environment names."""
+    value = json.loads(sm.get_secret_value(SecretId="db")["SecretString"])
+    sm.put_secret_value(SecretId="db", SecretString=json.dumps({**value, "host": "proxy.invalid", "port": 1}))
+    monkeypatch.setenv("ROTATION_DATABASE_HOST", "127.0.0.1")
+    monkeypatch.setenv("ROTATION_DATABASE_PORT", str(standin_postgres.pg_port))
+    token = start(sm)
+    for name in rotation.STEPS:
+        step(name, token)
+
+    new = json.loads(sm.get_secret_value(SecretId="db")["SecretString"])
+    assert new["host"] == "proxy.invalid" and new["port"] == 1, "the secret keeps the address its clients use"
+    assert logs_in(standin_postgres, new["password"]) and not logs_in(standin_postgres, OLD)
+
+
 def test_a_rotation_stopped_after_set_secret_is_finished_without_lockout(sm, standin_postgres):
     token = start(sm)
     step("createSecret", token)

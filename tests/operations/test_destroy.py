@@ -43,8 +43,14 @@ LISTINGS = (
     ("iam", "list_roles", "Roles", "RoleName", None),
     ("logs", "describe_log_groups", "logGroups", "logGroupName", None),
     ("secretsmanager", "list_secrets", "SecretList", "Name", None),  # scheduled for deletion: not listed
+    ("sns", "list_topics", "Topics", "TopicArn", None),
+    ("cloudwatch", "describe_alarms", "MetricAlarms", "AlarmName", None),
+    ("cloudwatch", "list_dashboards", "DashboardEntries", "DashboardName", None),
+    ("rds", "describe_event_subscriptions", "EventSubscriptionsList", "CustSubscriptionId", None),
 )
-PARTIAL_KINDS = {"ec2:NatGateways", "rds:DBProxies"}  # what the partly built environment does not have
+# What the partly built environment does not have: no proxy, its NAT gateway deleted, no monitoring layer.
+PARTIAL_KINDS = {"ec2:NatGateways", "rds:DBProxies", "sns:Topics", "cloudwatch:MetricAlarms", "cloudwatch:DashboardEntries",
+                 "rds:EventSubscriptionsList"}  # what the partly built environment does not have
 RESTORED = "shoppulse-restored"  # restored by restore.yml: the collection's, deleted with the environment
 BY_HAND = "restored-by-hand"  # restored with boto3 into the environment's subnet group: not the collection's
 
@@ -106,7 +112,7 @@ def delete_by_hand(port: int) -> None:
 def full_scenario(port: int) -> dict:
     """The whole environment: refusals, destroy, destroy again - and what the emulator held after each."""
     seen = {"empty": held(port)}
-    converge(port, "vpc,secrets,rds,rds_proxy")
+    converge(port, "vpc,secrets,rds,rds_proxy,monitoring")
     seen["built"] = held(port)
     seen["unconfirmed"] = destroy(port)
     seen["misnamed"] = destroy(port, "-e", "destroy_confirm=prod")

@@ -4,7 +4,8 @@ local PostgreSQL server standing in for RDS (psycopg2).
 
 One converge (the layers up to the schema, whose play runs the local stand-in that sets the master password from the
 secret); the tests then run in order on that environment: a rotation, one of the application secret
-(rotate_secret=app), an interrupted rotation resumed, check mode, and site.yml again, which must change nothing - the stand-in must not set the old password back.
+(rotate_secret=app), an interrupted rotation resumed, check mode, and site.yml again, which must change nothing - the
+stand-in must not set the old password back.
 """
 
 import concurrent.futures

@@ -2,8 +2,8 @@
 emulator: test-db-connection through playbooks/check_connectivity.yml and boto3, and the rotation function site.yml
 builds (inventories/local turns secrets_rotation_function on), through RotateSecret with boto3.
 
-The module puts back what it changes: the master password changed behind the secret's back is set back to the
-secret's; the rotation leaves the secret, the database and the proxy agreeing, which site.yml then confirms.
+The module puts back what it changes: the application role's password changed behind the secret's back is set back
+to the secret's; the rotation leaves the secret, the database and the proxy agreeing, which site.yml then confirms.
 """
 
 import json
@@ -34,8 +34,8 @@ def fixture_env(shared_environment):
     return shared_environment
 
 
-def secret(env, stage="AWSCURRENT"):
-    found = env.client("secretsmanager").get_secret_value(SecretId=env.outputs["DatabaseSecretArn"], VersionStage=stage)
+def secret(env, stage="AWSCURRENT", output="DatabaseSecretArn"):
+    found = env.client("secretsmanager").get_secret_value(SecretId=env.outputs[output], VersionStage=stage)
     return json.loads(found["SecretString"])
 
 
@@ -108,7 +108,7 @@ def test_the_functions_roles_allow_only_what_their_code_uses(env):
     assert check["ReadTheSecretItConnectsWith"]["Resource"] == env.outputs["LambdaEnvironment"]["RDS_SECRET_ARN"]
     assert sorted(rotation) == ["ManageItsNetworkInterfaces", "RotateItsSecrets", "WriteItsLog"]
     assert actions(rotation["RotateItsSecrets"]) == FOUR_STEPS
-    assert rotation["RotateItsSecrets"]["Resource"] in ([env.outputs["DatabaseSecretArn"]], env.outputs["DatabaseSecretArn"])
+    assert rotation["RotateItsSecrets"]["Resource"] == [env.outputs["DatabaseSecretArn"], env.outputs["DatabaseAppSecretArn"]]
     for function, found in ((FUNCTION, check), (ROTATION, rotation)):
         assert actions(found["WriteItsLog"]) == ["logs:CreateLogStream", "logs:PutLogEvents"]
         assert found["WriteItsLog"]["Resource"] == f"arn:aws:logs:us-east-1:{account}:log-group:/aws/lambda/{function}:*"
@@ -121,7 +121,8 @@ def test_the_functions_roles_allow_only_what_their_code_uses(env):
 
 
 def test_a_password_changed_behind_the_secrets_back_fails_at_authentication_and_is_never_shown(env):
-    current = secret(env)
+    current = secret(env, output="DatabaseAppSecretArn")
+    assert env.outputs["LambdaEnvironment"]["RDS_SECRET_ARN"] == env.outputs["DatabaseAppSecretArn"]
     changed = "Changed-Behind-The-Secrets-Back-1"
     admin(env, f"ALTER ROLE {current['username']} PASSWORD %s", changed)
     try:
@@ -137,10 +138,11 @@ def test_a_password_changed_behind_the_secrets_back_fails_at_authentication_and_
         assert current["password"] not in text and changed not in text
 
 
-def test_rotate_secret_without_a_function_arn_rotates_with_the_configured_one(env):
+@pytest.mark.parametrize("output", ["DatabaseSecretArn", "DatabaseAppSecretArn"])
+def test_rotate_secret_without_a_function_arn_rotates_with_the_configured_one(env, output):
     sm = env.client("secretsmanager")
-    arn = env.outputs["DatabaseSecretArn"]
-    old = secret(env)
+    arn = env.outputs[output]
+    old = secret(env, output=output)
     assert sm.describe_secret(SecretId=arn)["RotationLambdaARN"].endswith(f":function:{ROTATION}")
 
     token = sm.rotate_secret(SecretId=arn)["VersionId"]
@@ -149,8 +151,8 @@ def test_rotate_secret_without_a_function_arn_rotates_with_the_configured_one(en
     while "AWSCURRENT" not in sm.describe_secret(SecretId=arn)["VersionIdsToStages"].get(token, []):
         assert time.monotonic() < deadline, f"the rotation did not finish within {WAIT} s:\n{log_text(env, ROTATION)[-3000:]}"
         time.sleep(1)
-    new = secret(env)
-    assert new["password"] != old["password"] and secret(env, "AWSPREVIOUS")["password"] == old["password"]
+    new = secret(env, output=output)
+    assert new["password"] != old["password"] and secret(env, "AWSPREVIOUS", output)["password"] == old["password"]
     assert logs_in(new["username"], new["password"]) and not logs_in(old["username"], old["password"])
     targets = env.client("rds").describe_db_proxy_targets(DBProxyName="shoppulse-analytics-proxy")["Targets"]
     assert [target["TargetHealth"]["State"] for target in targets] == ["AVAILABLE"]
