@@ -246,17 +246,26 @@ def _log_exports(settings: dict, identifier: str):
     return [], f"{identifier} exports {', '.join(LOG_EXPORTS)}"
 
 
-def _policy_readers(principals: list, secret_arn: str, proxy_role: str | None) -> list[str]:
-    """The IAM roles, users and groups other than the proxy's role whose policies let them read the secret."""
+def _policy_readers(principals: list, secret_arn: str, allowed_roles: set) -> list[str]:
+    """The IAM roles, users and groups other than the allowed roles whose policies let them read the secret."""
     readers = []
     for principal in principals or []:
-        if principal.get("type") == "role" and principal.get("name") == proxy_role:
+        if principal.get("type") == "role" and principal.get("name") in allowed_roles:
             continue
         granting = [policy.get("name") for policy in principal.get("policies") or []
                     if any(_grants_read(statement, secret_arn) for statement in _statements(policy.get("document")))]
         if granting:
             readers.append(f"{principal.get('type')} {principal.get('name')} ({', '.join(granting)})")
     return readers
+
+
+def _rotation_role(facts: dict) -> str | None:
+    """The name of the execution role of the rotation function the secret names, when that function exists: the one
+    reader besides the proxy that rotation needs (it reads and writes the secret's versions)."""
+    function = (facts.get("secrets") or {}).get("rotation_lambda_arn")
+    roles = {_unqualified(arn): role for arn, role in (facts.get("function_roles") or {}).items()}
+    role = roles.get(_unqualified(function)) if function else None
+    return str(role).rsplit("/", 1)[-1] if role else None
 
 
 def _secret_readers(facts: dict) -> dict:
@@ -266,11 +275,14 @@ def _secret_readers(facts: dict) -> dict:
     if not secret_arn:
         return _finding(10, "secret-proxy-only", [f"no secret {secrets.get('secret_name')}"], "")
     proxy_role, proxy_arn = proxy.get("role_name"), proxy.get("role_arn")
+    rotation_role = _rotation_role(facts)
     problems = [f"resource policy lets {principal} read it"
                 for statement in _statements(secrets.get("resource_policy")) if _grants_read(statement, secret_arn)
                 for principal in _principals(statement) if not proxy_arn or principal != proxy_arn]
-    problems += [f"{reader} may read it" for reader in _policy_readers(facts.get("principals"), secret_arn, proxy_role)]
-    return _finding(10, "secret-proxy-only", problems, f"only role {proxy_role} may read {secrets.get('secret_name')}")
+    problems += [f"{reader} may read it"
+                 for reader in _policy_readers(facts.get("principals"), secret_arn, {proxy_role, rotation_role} - {None})]
+    readers = f"role {proxy_role}" + (f" and its rotation function's role {rotation_role}" if rotation_role else "")
+    return _finding(10, "secret-proxy-only", problems, f"only {readers} may read {secrets.get('secret_name')}")
 
 
 def _unqualified(function_arn: str) -> str:
@@ -398,7 +410,7 @@ def posture_findings(facts: dict) -> list[dict]:
     gives them; without them the environment's own alone), ``parameter_groups`` (each instance's parameter group by
     name, its parameters as rds_db_parameters_info returns them; or ``parameters``, the environment's group alone),
     ``principals`` (the account's IAM roles, users and groups, as iam_authorization_details_info returns them),
-    ``functions`` (the ARNs of the account's Lambda functions) and ``expected`` (``deletion_protection``,
+    ``functions`` (the ARNs of the account's Lambda functions), ``function_roles`` (each function's ARN to its role's ARN) and ``expected`` (``deletion_protection``,
     ``extra_ingress``: what the inventory asks for); for rules 13-15, ``secrets_app`` (the application secret's
     outputs), ``lambda_environments`` (``{name, variables}`` of each function) and ``database`` (the schema role's
     ``schema_posture``); for rule 16, ``monitoring`` (monitoring_outputs as the monitoring role's discover

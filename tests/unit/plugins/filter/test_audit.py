@@ -336,6 +336,26 @@ def test_a_configured_rotation_function_must_exist(configured, functions, passed
     assert [number for number, finding in findings(facts).items() if not finding["passed"]] == ([] if passed else [12])
 
 
+ROTATION_ROLE = "shoppulse-analytics-secret-rotation-role"
+
+
+@pytest.mark.parametrize(
+    "configured, passed",
+    [(f"{FUNCTION}:1", True), (None, False), (f"{FUNCTION}-other", False)],
+    ids=["the-secrets-rotation-function", "no-rotation-configured", "another-function"],
+)
+def test_only_the_rotation_function_the_secret_names_may_read_it_beside_the_proxy(configured, passed):
+    facts = changed("secrets.rotation_lambda_arn", configured)
+    facts["functions"] = [FUNCTION, f"{FUNCTION}-other"]
+    facts["function_roles"] = {FUNCTION: f"arn:aws:iam::123456789012:role/{ROTATION_ROLE}",
+                               f"{FUNCTION}-other": "arn:aws:iam::123456789012:role/other-role"}
+    facts["principals"].append({"type": "role", "name": ROTATION_ROLE, "policies": [policy("rotate", READ_SECRET)]})
+    found = findings(facts)[10]
+    assert found["passed"] is passed, found
+    assert found["detail"] == (f"only role {PROXY_ROLE} and its rotation function's role {ROTATION_ROLE} may read "
+                               "shoppulse-analytics/rds/master" if passed else f"role {ROTATION_ROLE} (rotate) may read it")
+
+
 # Every instance and proxy of the environment, as the audit gives them when it reads the whole VPC.
 STRAY_SETTINGS = {"publicly_accessible": False, "storage_encrypted": True, "deletion_protection": False,
                   "performance_insights_enabled": False, "log_exports": [], "parameter_group": "default.postgres15",
