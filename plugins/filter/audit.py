@@ -410,8 +410,8 @@ def posture_findings(facts: dict) -> list[dict]:
     gives them; without them the environment's own alone), ``parameter_groups`` (each instance's parameter group by
     name, its parameters as rds_db_parameters_info returns them; or ``parameters``, the environment's group alone),
     ``principals`` (the account's IAM roles, users and groups, as iam_authorization_details_info returns them),
-    ``functions`` (the ARNs of the account's Lambda functions), ``function_roles`` (each function's ARN to its role's ARN) and ``expected`` (``deletion_protection``,
-    ``extra_ingress``: what the inventory asks for); for rules 13-15, ``secrets_app`` (the application secret's
+    ``functions`` (the ARNs of the account's Lambda functions), ``function_roles`` (each function's ARN to its role's
+    ARN) and ``expected`` (``deletion_protection``, ``extra_ingress``: what the inventory asks for); for rules 13-15, ``secrets_app`` (the application secret's
     outputs), ``lambda_environments`` (``{name, variables}`` of each function) and ``database`` (the schema role's
     ``schema_posture``); for rule 16, ``monitoring`` (monitoring_outputs as the monitoring role's discover
     entry point publishes it: ``topic_arn`` and the described ``alarms``).
