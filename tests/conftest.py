@@ -13,8 +13,8 @@ for path in (CHECKOUT / ".ansible" / "collections", CHECKOUT):
 
 def postgres_server(tmp_path_factory, variable: str, default_port: int):
     """Generator for a session fixture: a PostgreSQL 15 server started as `python -m localenv up` starts it, on the
-    port ``variable`` names (``default_port`` otherwise); yields its settings, and stops and removes it afterwards.
-    Skips when PostgreSQL 15 is not installed."""
+    port ``variable`` names (``default_port`` otherwise) plus the xdist worker's number; yields its settings, and stops
+    and removes it afterwards. Skips when PostgreSQL 15 is not installed."""
     # pylint: disable=import-outside-toplevel  # localenv is importable only once sys.path is set above
     import os
     import shutil
@@ -25,7 +25,8 @@ def postgres_server(tmp_path_factory, variable: str, default_port: int):
         services.pg_bindir()
     except services.ServiceError as exc:
         pytest.skip(f"PostgreSQL 15 is not installed: {exc}")
-    port = int(os.environ.get(variable, str(default_port)))
+    # A session per xdist worker: each worker's server on a port of its own (gw0 the port, gw1 the next).
+    port = int(os.environ.get(variable, str(default_port))) + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:])
     cfg = services.Settings(state=Path(tmp_path_factory.mktemp(f"pg-{port}")) / "state", emulator_host="127.0.0.1",
                             emulator_port=0, pg_port=port)
     services.postgres_up(cfg)
