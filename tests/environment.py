@@ -61,6 +61,9 @@ class SharedEnvironment:
     port: int
     env: dict[str, str]
     rollout: dict[str, subprocess.CompletedProcess] = field(default_factory=dict)
+    # Settings the environment's inventory now declares beyond inventories/local: a module that changes one for good
+    # (storage grows and never shrinks) records it, and every later run passes it first, as an operator's inventory would.
+    inventory: dict = field(default_factory=dict)
 
     @property
     def endpoint_url(self) -> str:
@@ -71,8 +74,10 @@ class SharedEnvironment:
                             aws_access_key_id="testing", aws_secret_access_key="testing")
 
     def playbook(self, playbook: str, *args: str, timeout: float = SITE_TIMEOUT) -> subprocess.CompletedProcess:
-        """``ansible-playbook -i inventories/local <playbook> <args>`` against this environment."""
-        return ansible_playbook(playbook, *args, port=self.port, env=self.env, timeout=timeout)
+        """``ansible-playbook -i inventories/local <playbook> <args>`` against this environment (``args`` after the
+        recorded inventory settings, so an ``-e`` of theirs wins)."""
+        declared = ("-e", json.dumps(self.inventory)) if self.inventory else ()
+        return ansible_playbook(playbook, *declared, *args, port=self.port, env=self.env, timeout=timeout)
 
     def site(self, *args: str, timeout: float = SITE_TIMEOUT) -> subprocess.CompletedProcess:
         return self.playbook("site.yml", *args, timeout=timeout)

@@ -25,6 +25,7 @@ BUILD_PLAY = "Build the network, the credentials, the database and the proxy"
 INSTANCE_TASK = "shoppulse.analytics.rds : Ensure the PostgreSQL instance runs with the declared settings"
 # The layers a database change needs: a layer takes the outputs of the layers before it.
 DB_LAYERS = ("--tags", "vpc,secrets,rds")
+STORAGE_ALARM = "shoppulse-analytics-rds-free-storage"
 PLAN_TASK = "shoppulse.analytics.rds : Show the instance settings before and after this run"
 
 
@@ -186,17 +187,21 @@ def test_new_class_deferred_to_the_maintenance_window(unchanged, site, shared_en
     assert instance(shared_environment)["PendingModifiedValues"] == {"DBInstanceClass": "db.t3.large"}
 
 
-def test_storage_grows_at_once(unchanged, site, shared_environment):
-    result = site(*DB_LAYERS, "-e", "rds_apply_immediately=true", "-e", '{"rds_allocated_storage": 120}')
-    assert ok(result)["changed"] == 1 and changed_tasks(result) == [INSTANCE_TASK]
+def test_storage_grows_at_once_and_its_alarm_follows(unchanged, site, shared_environment):
+    # With the monitoring layer, which reads the storage: the environment stays converged for the later modules.
+    result = site("--tags", "vpc,secrets,rds,monitoring", "-e", "rds_apply_immediately=true", "-e", '{"rds_allocated_storage": 120}')
+    assert ok(result)["changed"] > 1 and changed_tasks(result)[0] == INSTANCE_TASK, changed_tasks(result)
     db = instance(shared_environment)
     assert db["AllocatedStorage"] == 120
     # The declared class (the default) is applied with it, replacing the one left pending.
     assert db["DBInstanceClass"] == "db.t3.medium" and not db.get("PendingModifiedValues")
+    [alarm] = shared_environment.client("cloudwatch").describe_alarms(AlarmNames=[STORAGE_ALARM])["MetricAlarms"]
+    assert alarm["Threshold"] == 12 * 2**30  # 10 % of 120 GiB
+    shared_environment.inventory["rds_allocated_storage"] = 120
 
 
 def test_storage_never_shrinks(unchanged, site, shared_environment):
-    assert instance(shared_environment)["AllocatedStorage"] == 120, "needs test_storage_grows_at_once first"
+    assert instance(shared_environment)["AllocatedStorage"] == 120, "needs test_storage_grows_at_once_and_its_alarm_follows first"
     play, msg = refused(site(*DB_LAYERS, "-e", '{"rds_allocated_storage": 100}'))
     assert play == BUILD_PLAY
     assert msg.startswith("rds_allocated_storage: 100 GB is below the instance's 120 GB"), msg
