@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring import alarm_keys
 from ansible_collections.shoppulse.analytics.plugins.module_utils.rds_instance_classes import SOURCE as CLASS_SOURCE
 from ansible_collections.shoppulse.analytics.plugins.module_utils.rds_instance_classes import instance_class
 
@@ -45,6 +46,14 @@ def _count(settings: dict, name: str) -> int:
     if isinstance(value, str) and _WHOLE.match(value):
         return int(value)
     raise AnsibleFilterError(f"{name}: {value!r} is not a whole number of 0 or more")
+
+
+def _alarm_count(settings: dict) -> int:
+    """cost_alarms when set; unset, the alarms the monitoring layer builds for the instance's class and
+    monitoring_alarms_enabled (so a class change that adds or drops the burst alarms moves the estimate)."""
+    if settings.get("cost_alarms") is None:
+        return len(alarm_keys(settings["rds_instance_class"], settings.get("monitoring_alarms_enabled"), proxy=True))
+    return _count(settings, "cost_alarms")
 
 
 def _amount(settings: dict, name: str) -> float:
@@ -171,7 +180,7 @@ def cost_estimate(settings: dict, price_list: dict) -> dict:
         _line("secret", "Secrets Manager secrets (the master's and the application role's credentials)", SECRETS, price("secret", "secrets_name")),
         _line("secret_api_calls", "Secrets Manager API calls, per 10,000", _count(settings, "cost_secret_api_calls") / 10000,
               price("secret_api_calls", "cost_secret_api_calls")),
-        _line("cloudwatch_alarms", "CloudWatch alarms", _count(settings, "cost_alarms"), price("cloudwatch_alarm", "cost_alarms")),
+        _line("cloudwatch_alarms", "CloudWatch alarms", _alarm_count(settings), price("cloudwatch_alarm", "cost_alarms")),
         _line("cloudwatch_dashboards", "CloudWatch dashboards", _count(settings, "cost_dashboards"),
               price("cloudwatch_dashboard", "cost_dashboards")),
         *_log_lines(settings, price),

@@ -150,28 +150,32 @@ def _alarm(prefix, key, spec, thresholds, dimensions, description_prefix):
     return alarm
 
 
+def alarm_keys(instance_class: str, enabled: dict | None, proxy: bool) -> list[str]:
+    """The alarms the layer has, by key, in a stable order: those enabled (key -> bool; a key left out is on), the
+    burst alarms only for burstable classes, the proxy's only with a proxy. What the cost role counts, too."""
+    burstable = instance_class.startswith(BURSTABLE_PREFIX)
+    keys = [key for key, spec in _INSTANCE_ALARMS.items() if burstable or not spec[7]] + (list(_PROXY_ALARMS) if proxy else [])
+    return [key for key in keys if (enabled or {}).get(key, True)]
+
+
 def alarm_definitions(settings: dict) -> list[dict]:
-    """The alarms to have, each as amazon.aws.cloudwatch_metric_alarm takes it (plus ``key``), in a stable order.
+    """The alarms to have, each as amazon.aws.cloudwatch_metric_alarm takes it (plus ``key``), in alarm_keys' order.
 
     ``settings``: what instance_thresholds takes, and prefix, instance_identifier, proxy_name (empty for no proxy
-    alarms), and enabled (key -> bool; a key left out is on). Burst alarms exist only for burstable classes.
+    alarms), and enabled (key -> bool; a key left out is on).
     """
     thresholds = instance_thresholds(settings)
-    enabled = settings.get("enabled") or {}
     alarms = []
-    instance = {"DBInstanceIdentifier": settings["instance_identifier"]}
-    for key, spec in _INSTANCE_ALARMS.items():
-        if enabled.get(key, True) and (thresholds["burstable"] or not spec[7]):
-            alarms.append(_alarm(settings["prefix"], key, spec, thresholds, instance, f"RDS {settings['instance_identifier']}"))
-    if settings.get("proxy_name"):
-        for key, spec in _PROXY_ALARMS.items():
-            if not enabled.get(key, True):
-                continue
-            dimensions = {"ProxyName": settings["proxy_name"]}
-            if key == "proxy_availability":
-                # AvailabilityPercentage is published per target group and role only.
-                dimensions.update(TargetGroup=PROXY_TARGET_GROUP, TargetRole="READ_WRITE")
-            alarms.append(_alarm(settings["prefix"], key, spec, thresholds, dimensions, f"RDS Proxy {settings['proxy_name']}"))
+    for key in alarm_keys(settings["instance_class"], settings.get("enabled"), bool(settings.get("proxy_name"))):
+        if key in _INSTANCE_ALARMS:
+            instance = {"DBInstanceIdentifier": settings["instance_identifier"]}
+            alarms.append(_alarm(settings["prefix"], key, _INSTANCE_ALARMS[key], thresholds, instance, f"RDS {settings['instance_identifier']}"))
+            continue
+        dimensions = {"ProxyName": settings["proxy_name"]}
+        if key == "proxy_availability":
+            # AvailabilityPercentage is published per target group and role only.
+            dimensions.update(TargetGroup=PROXY_TARGET_GROUP, TargetRole="READ_WRITE")
+        alarms.append(_alarm(settings["prefix"], key, _PROXY_ALARMS[key], thresholds, dimensions, f"RDS Proxy {settings['proxy_name']}"))
     return alarms
 
 

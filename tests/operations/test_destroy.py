@@ -3,15 +3,19 @@
 The whole environment (site.yml up to the proxy) is refused without confirmation; with an instance restored into it
 by restore.yml and another restored into its subnet group with boto3, as the seed's CLI procedure restores, it is
 refused, naming the second, before any change; once that one is gone it is destroyed after final snapshots, the
-restored instance included, and destroyed again, which changes nothing. Meanwhile, on the second emulator, a partly built one - no proxy layer,
+restored instance included, the platform's two functions (deployed as the lambda_function role leaves them, since
+building them needs the database) with their roles and log groups too; destroyed again, it changes nothing and leaves
+alone a test-db-connection another environment tagged as its own. Meanwhile, on the second emulator, a partly built one - no proxy layer,
 its NAT gateway gone but its elastic IP left, the instance under deletion protection as in prod - is refused until
 the run says to turn the protection off, previewed in check mode, then destroyed without a final snapshot and with
 the secret deleted at once. Nothing here needs the schema layer, so no PostgreSQL runs.
 """
 
 import concurrent.futures
+import io
 import json
 import re
+import zipfile
 
 import boto3
 import pytest
@@ -47,12 +51,14 @@ LISTINGS = (
     ("cloudwatch", "describe_alarms", "MetricAlarms", "AlarmName", None),
     ("cloudwatch", "list_dashboards", "DashboardEntries", "DashboardName", None),
     ("rds", "describe_event_subscriptions", "EventSubscriptionsList", "CustSubscriptionId", None),
+    ("lambda", "list_functions", "Functions", "FunctionName", None),
 )
 # What the partly built environment does not have: no proxy, its NAT gateway deleted, no monitoring layer.
 PARTIAL_KINDS = {"ec2:NatGateways", "rds:DBProxies", "sns:Topics", "cloudwatch:MetricAlarms", "cloudwatch:DashboardEntries",
-                 "rds:EventSubscriptionsList"}  # what the partly built environment does not have
+                 "rds:EventSubscriptionsList", "lambda:Functions"}  # what the partly built environment does not have
 RESTORED = "shoppulse-restored"  # restored by restore.yml: the collection's, deleted with the environment
-BY_HAND = "restored-by-hand"  # restored with boto3 into the environment's subnet group: not the collection's
+BY_HAND = "restored-by-hand"
+FUNCTIONS = ("shoppulse-analytics-secret-rotation", "test-db-connection")  # playbooks/vars/functions.yml  # restored with boto3 into the environment's subnet group: not the collection's
 
 
 def client(port: int, service: str):
@@ -103,6 +109,19 @@ def restore_twice(port: int) -> None:
                                              DBSubnetGroupName=own["DBSubnetGroup"]["DBSubnetGroupName"])
 
 
+def deploy_function(port: int, name: str, environment: str) -> None:
+    """A function as the lambda_function role leaves one: its role, its log group, the function tagged with its environment."""
+    role = client(port, "iam").create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    client(port, "logs").create_log_group(logGroupName=f"/aws/lambda/{name}")
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return None\n")
+    client(port, "lambda").create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="handler.handler",
+                                           Code={"ZipFile": code.getvalue()}, Tags={"environment": environment})
+
+
 def delete_by_hand(port: int) -> None:
     rds = client(port, "rds")
     rds.delete_db_instance(DBInstanceIdentifier=BY_HAND, SkipFinalSnapshot=True)
@@ -113,6 +132,8 @@ def full_scenario(port: int) -> dict:
     """The whole environment: refusals, destroy, destroy again - and what the emulator held after each."""
     seen = {"empty": held(port)}
     converge(port, "vpc,secrets,rds,rds_proxy,monitoring")
+    for name in FUNCTIONS:
+        deploy_function(port, name, "local")
     seen["built"] = held(port)
     seen["unconfirmed"] = destroy(port)
     seen["misnamed"] = destroy(port, "-e", "destroy_confirm=prod")
@@ -125,6 +146,7 @@ def full_scenario(port: int) -> dict:
     seen["destroyed"] = destroy(port, *CONFIRM)
     seen["after"], seen["snapshots"] = held(port), snapshots(port)
     seen["secret"] = client(port, "secretsmanager").describe_secret(SecretId=SECRET)
+    deploy_function(port, "test-db-connection", "staging")
     seen["again"] = destroy(port, *CONFIRM)
     seen["after_again"], seen["snapshots_again"] = held(port), snapshots(port)
     return seen
@@ -224,7 +246,10 @@ def test_destroy_keeps_a_final_snapshot_and_a_recoverable_secret(full):
 
 def test_a_second_destroy_changes_nothing_and_takes_no_snapshot(full):
     assert ok(full["again"])["changed"] == 0, changed_tasks(full["again"])
-    assert full["after_again"] == full["empty"]
+    assert "test-db-connection: left alone, it belongs to the environment staging" in full["again"].stdout
+    staging = {"lambda:Functions": ["test-db-connection"], "iam:Roles": ["test-db-connection-role"],
+               "logs:logGroups": ["/aws/lambda/test-db-connection"]}
+    assert full["after_again"] == {kind: sorted(found + staging.get(kind, [])) for kind, found in full["empty"].items()}
     assert full["snapshots_again"] == full["snapshots"]
 
 

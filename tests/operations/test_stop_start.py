@@ -59,7 +59,7 @@ def test_the_preview_of_a_class_change_shows_the_monthly_cost_before_and_after(e
 
     ok(result)
     assert "DB instance db.t3.large, Single-AZ, 730 h: $52.56 -> $105.85" in result.stdout
-    assert "Monthly cost: $124.64 -> $177.93 (+$53.29)" in result.stdout
+    assert "Monthly cost: $129.14 -> $182.43 (+$53.29)" in result.stdout
     assert rds.describe_db_instances(DBInstanceIdentifier=INSTANCE)["DBInstances"][0]["DBInstanceClass"] == "db.t3.medium"
 
 

@@ -129,6 +129,13 @@ def test_usage_alarms_dashboards_and_snapshots_are_priced_from_their_variables()
     assert amounts(cost_manual_snapshots=3)["rds_snapshots"] == 19.00  # 200 GB x $0.095
 
 
+def test_unset_alarms_are_those_the_monitoring_layer_builds_for_the_class():
+    # 10 instance alarms (3 of them burst alarms, T classes only) and 5 of the proxy, at $0.10 each.
+    assert amounts(cost_alarms=None)["cloudwatch_alarms"] == 1.50
+    assert amounts(cost_alarms=None, rds_instance_class="db.r6g.large")["cloudwatch_alarms"] == 1.20
+    assert amounts(cost_alarms=None, monitoring_alarms_enabled={"cpu": False, "proxy_pinned": False})["cloudwatch_alarms"] == 1.30
+
+
 def test_numbers_and_booleans_given_as_text_by_extra_vars_are_read():
     assert amounts(rds_allocated_storage="200", vpc_nat_gateway_per_az="true") == amounts(rds_allocated_storage=200, vpc_nat_gateway_per_az=True)
 
