@@ -43,17 +43,25 @@ def vpc_plan_errors(vpc_cidr: str, tiers: dict, az_count: int, cidr_variable: st
     return errors
 
 
-def vpc_subnet_ids(results: list, tier: str) -> list[str]:
-    """The ids of one tier's subnets, in zone order, from the results of the subnet loop.
+def vpc_subnets(cidrs: dict, zones: list, name: str, tags: dict) -> list[dict]:
+    """The subnets to have, as shoppulse.analytics.ec2_vpc_subnets takes them: per tier (``cidrs``: tier -> one block
+    per zone, in the zones' order), tagged ``Name`` <name>-<tier>-<zone> and ``tier``; public ones map public IPs."""
+    return [
+        {"cidr": cidr, "az": zone, "map_public": tier == "public", "tags": {**tags, "Name": f"{name}-{tier}-{zone}", "tier": tier}}
+        for tier, tier_cidrs in cidrs.items()
+        for cidr, zone in zip(tier_cidrs, zones)
+    ]
+
+
+def vpc_subnet_ids(subnets: list, tier: str) -> list[str]:
+    """The ids of one tier's subnets (by their ``tier`` tag), in the declared zone order, from the ``subnets`` that
+    shoppulse.analytics.ec2_vpc_subnets returns.
 
     A subnet that check mode has not created yet gets a placeholder that is unique per tier and zone, so that
     later layers' checks (two or more distinct subnets) see the plan as it will be.
     """
-    tier_results = [result for result in results if result["item"][0] == tier]
-    return [
-        (result.get("subnet") or {}).get("id") or f"subnet-known-after-apply-{tier}-{index}"
-        for index, result in enumerate(tier_results)
-    ]
+    tier_subnets = [subnet for subnet in subnets if (subnet.get("tags") or {}).get("tier") == tier]
+    return [subnet.get("id") or f"subnet-known-after-apply-{tier}-{index}" for index, subnet in enumerate(tier_subnets)]
 
 
 def vpc_tier_subnet_ids(subnets: list, tier: str, zones: list | None = None) -> list[str]:
@@ -100,6 +108,7 @@ class FilterModule:
         return {
             "vpc_plan_errors": vpc_plan_errors,
             "vpc_named_errors": vpc_named_errors,
+            "vpc_subnets": vpc_subnets,
             "vpc_subnet_ids": vpc_subnet_ids,
             "vpc_tier_subnet_ids": vpc_tier_subnet_ids,
         }

@@ -17,7 +17,7 @@ ALARM_PREFIX = "shoppulse-analytics-rds-"
 # The alarms the issue's acceptance names: instance CPU, connections, memory, storage, latency; the proxy's connections.
 REQUIRED = ("cpu", "connections", "freeable-memory", "free-storage", "read-latency", "write-latency",
             "proxy-client-connections", "proxy-database-connections")
-PLAN_TASK = "shoppulse.analytics.monitoring : Show the alarm thresholds this run sets"
+PLAN_TASK = "shoppulse.analytics.monitoring : Ensure exactly the declared alarms exist with their thresholds and the topic as their action"
 
 
 def alarms(shared):
@@ -69,10 +69,24 @@ def test_a_class_change_previews_exactly_the_thresholds_it_moves(shared_environm
 
     ok(result)
     plan = result.stdout.split(f"TASK [{PLAN_TASK}]", 1)[1].split("TASK [", 1)[0]
-    moved = set(re.findall(rf'^[-+]\s+"{ALARM_PREFIX}([a-z-]+)"', plan, re.MULTILINE))
-    assert moved == {"connections", "freeable-memory", "proxy-database-connections",
-                     "cpu-credit-balance", "ebs-byte-balance", "ebs-io-balance"}, plan
+    assert moved_thresholds(plan) == {"connections", "freeable-memory", "proxy-database-connections",
+                                      "cpu-credit-balance", "ebs-byte-balance", "ebs-io-balance"}, plan
     assert {name: alarm["Threshold"] for name, alarm in alarms(shared_environment).items()} == before
+
+
+def moved_thresholds(plan):
+    """The alarms whose threshold the task's diff (alarm name -> changed fields) moves: a threshold line changed under
+    the alarm's name, or the whole alarm created or deleted. The callback renders the diff as YAML or JSON."""
+    moved, alarm = set(), None
+    for line in plan.splitlines():
+        named = re.match(rf'^([-+ ]) {{4}}"?{ALARM_PREFIX}([a-z-]+)"?:( {{)?$', line)
+        if named:
+            alarm = named.group(2)
+            if named.group(1) != " ":
+                moved.add(alarm)
+        elif alarm and re.match(r'^[-+]\s+"?threshold"?: ', line):
+            moved.add(alarm)
+    return moved
 
 
 def master_connection(shared):

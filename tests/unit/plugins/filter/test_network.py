@@ -4,7 +4,7 @@ takes the VPC by its name and refuses another block, naming vpc_cidr and both bl
 import pytest
 
 from ansible_collections.shoppulse.analytics.plugins.filter.network import (
-    FilterModule, vpc_named_errors, vpc_plan_errors, vpc_subnet_ids, vpc_tier_subnet_ids)
+    FilterModule, vpc_named_errors, vpc_plan_errors, vpc_subnet_ids, vpc_subnets, vpc_tier_subnet_ids)
 
 SEED = {
     "vpc_public_subnet_cidrs": ["10.0.0.0/24", "10.0.1.0/24"],
@@ -45,15 +45,27 @@ def test_the_filters_are_registered():
     assert filters["vpc_named_errors"] is vpc_named_errors
 
 
+def test_subnets_one_per_tier_and_zone_named_tagged_and_public_only_in_the_public_tier():
+    cidrs = {"public": SEED["vpc_public_subnet_cidrs"], "isolated": SEED["vpc_isolated_subnet_cidrs"]}
+
+    subnets = vpc_subnets(cidrs, ["us-east-1a", "us-east-1b"], "shop", {"env": "dev", "tier": "ignored"})
+
+    assert [(s["cidr"], s["az"], s["map_public"]) for s in subnets] == [
+        ("10.0.0.0/24", "us-east-1a", True), ("10.0.1.0/24", "us-east-1b", True),
+        ("10.0.4.0/24", "us-east-1a", False), ("10.0.5.0/24", "us-east-1b", False)]
+    assert subnets[3]["tags"] == {"env": "dev", "Name": "shop-isolated-us-east-1b", "tier": "isolated"}
+    assert FilterModule().filters()["vpc_subnets"] is vpc_subnets
+
+
 def test_subnet_ids_keep_zone_order_and_get_unique_placeholders_in_check_mode():
-    results = [
-        {"item": ["public", "10.0.0.0/24", "a"], "subnet": {"id": "subnet-1"}},
-        {"item": ["isolated", "10.0.4.0/24", "a"], "subnet": {}},
-        {"item": ["isolated", "10.0.5.0/24", "b"]},
-        {"item": ["public", "10.0.1.0/24", "b"], "subnet": {"id": "subnet-2"}},
+    subnets = [
+        {"id": "subnet-1", "cidr": "10.0.0.0/24", "tags": {"tier": "public"}},
+        {"id": "", "cidr": "10.0.4.0/24", "tags": {"tier": "isolated"}},
+        {"id": "", "cidr": "10.0.5.0/24", "tags": {"tier": "isolated"}},
+        {"id": "subnet-2", "cidr": "10.0.1.0/24", "tags": {"tier": "public"}},
     ]
-    assert vpc_subnet_ids(results, "public") == ["subnet-1", "subnet-2"]
-    assert vpc_subnet_ids(results, "isolated") == [
+    assert vpc_subnet_ids(subnets, "public") == ["subnet-1", "subnet-2"]
+    assert vpc_subnet_ids(subnets, "isolated") == [
         "subnet-known-after-apply-isolated-0", "subnet-known-after-apply-isolated-1"]
 
 

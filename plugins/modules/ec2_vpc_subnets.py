@@ -1,0 +1,241 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: ec2_vpc_subnets
+version_added: 0.3.0
+short_description: Ensure a VPC's declared subnets exist with their zone, public mapping and tags, in one call
+description:
+  - Reads the VPC's subnets once (C(DescribeSubnets), all pages) and, for each declared subnet (found by its CIDR
+    block), creates it when missing (C(CreateSubnet) with its tags, waiting until it is available), sets
+    C(MapPublicIpOnLaunch) when it differs (C(ModifySubnetAttribute)) and adds or updates the declared tags
+    (C(CreateTags)). Tags not declared are kept, and subnets not declared are left alone.
+  - A subnet cannot move to another zone; one found in a zone other than the declared one fails the task naming it,
+    before anything is changed.
+author:
+  - ShopPulse platform team (@shoppulse)
+options:
+  vpc_id:
+    description: The VPC the subnets are in.
+    type: str
+    required: true
+  subnets:
+    description: The subnets to have.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      cidr:
+        description: The subnet's IPv4 CIDR block; what identifies it.
+        type: str
+        required: true
+      az:
+        description: The availability zone.
+        type: str
+        required: true
+      map_public:
+        description: Whether instances launched in the subnet get a public IPv4 address.
+        type: bool
+        default: false
+      tags:
+        description: Tags the subnet has (others it has are kept).
+        type: dict
+        default: {}
+notes:
+  - Supports check mode (the result lists a subnet to create with an empty id) and diff mode (per CIDR block, the
+    zone, public mapping and tags before and after).
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Ensure one public and one isolated subnet
+  shoppulse.analytics.ec2_vpc_subnets:
+    vpc_id: vpc-0123456789abcdef0
+    subnets:
+      - cidr: 10.0.0.0/24
+        az: eu-west-1a
+        map_public: true
+        tags: {Name: shoppulse-analytics-public-eu-west-1a, tier: public}
+      - cidr: 10.0.4.0/24
+        az: eu-west-1a
+        tags: {Name: shoppulse-analytics-isolated-eu-west-1a, tier: isolated}
+"""
+
+RETURN = r"""
+subnets:
+  description: The declared subnets after the task, in the declared order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The subnet's id; empty in check mode for one not created yet.
+      type: str
+      sample: subnet-0123456789abcdef0
+    cidr:
+      description: Its CIDR block.
+      type: str
+      sample: 10.0.0.0/24
+    az:
+      description: Its availability zone.
+      type: str
+      sample: eu-west-1a
+    map_public:
+      description: Whether it gives instances a public IPv4 address.
+      type: bool
+      sample: true
+    tags:
+      description: Its tags.
+      type: dict
+      sample: {Name: shoppulse-analytics-public-eu-west-1a, tier: public}
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list, boto3_tag_list_to_ansible_dict
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+
+def aws_errors():
+    return (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
+
+
+def shape(found):
+    return {
+        "id": found["SubnetId"],
+        "cidr": found["CidrBlock"],
+        "az": found["AvailabilityZone"],
+        "map_public": bool(found.get("MapPublicIpOnLaunch")),
+        "tags": boto3_tag_list_to_ansible_dict(found.get("Tags") or []),
+    }
+
+
+@AWSRetry.jittered_backoff()
+def describe(client, vpc_id):
+    """Every subnet of the VPC, across pages."""
+    pages = client.get_paginator("describe_subnets").paginate(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
+    return pages.build_full_result()["Subnets"]
+
+
+def read(module, client, vpc_id):
+    """CIDR block -> the subnet, for every subnet of the VPC."""
+    try:
+        return {subnet["CidrBlock"]: shape(subnet) for subnet in describe(client, vpc_id)}
+    except aws_errors() as e:
+        module.fail_json_aws(e, msg=f"Could not read the subnets of {vpc_id}")
+
+
+def missing_tags(current, wanted):
+    return {key: value for key, value in wanted["tags"].items() if current["tags"].get(key) != value}
+
+
+def plan(current, declared):
+    """Per declared subnet: what it becomes and whether it is created, remapped or retagged; and the diff."""
+    steps = []
+    diff = {"before": {}, "after": {}}
+    for wanted in declared:
+        found = current.get(wanted["cidr"])
+        if found is None:
+            steps.append({"wanted": wanted, "found": None, "map_public": wanted["map_public"], "tags": wanted["tags"]})
+            diff["after"][wanted["cidr"]] = {key: wanted[key] for key in ("az", "map_public", "tags")}
+            continue
+        step = {"wanted": wanted, "found": found, "map_public": wanted["map_public"] != found["map_public"],
+                "tags": missing_tags(found, wanted)}
+        steps.append(step)
+        if step["map_public"] or step["tags"]:
+            diff["before"][wanted["cidr"]] = {"map_public": found["map_public"],
+                                              "tags": {key: found["tags"].get(key) for key in step["tags"]}}
+            diff["after"][wanted["cidr"]] = {"map_public": wanted["map_public"], "tags": step["tags"]}
+    return steps, diff
+
+
+def changes(step):
+    return step["found"] is None or step["map_public"] or step["tags"]
+
+
+def create(module, client, vpc_id, wanted):
+    request = {"VpcId": vpc_id, "CidrBlock": wanted["cidr"], "AvailabilityZone": wanted["az"]}
+    if wanted["tags"]:
+        request["TagSpecifications"] = [{"ResourceType": "subnet", "Tags": ansible_dict_to_boto3_tag_list(wanted["tags"])}]
+    try:
+        created = client.create_subnet(aws_retry=True, **request)["Subnet"]
+        client.get_waiter("subnet_available").wait(SubnetIds=[created["SubnetId"]])
+    except aws_errors() as e:
+        module.fail_json_aws(e, msg=f"Could not create subnet {wanted['cidr']} in {wanted['az']}")
+    return shape(created)
+
+
+def apply(module, client, vpc_id, step):
+    """The subnet after its step: created, then its public mapping and its tags set where they differ."""
+    wanted = step["wanted"]
+    subnet = step["found"]
+    if subnet is None:
+        subnet = create(module, client, vpc_id, wanted)
+        step = {**step, "tags": {}, "map_public": wanted["map_public"]}
+    try:
+        if step["map_public"]:
+            client.modify_subnet_attribute(aws_retry=True, SubnetId=subnet["id"], MapPublicIpOnLaunch={"Value": wanted["map_public"]})
+        if step["tags"]:
+            client.create_tags(aws_retry=True, Resources=[subnet["id"]], Tags=ansible_dict_to_boto3_tag_list(step["tags"]))
+    except aws_errors() as e:
+        module.fail_json_aws(e, msg=f"Could not update subnet {subnet['id']} ({wanted['cidr']})")
+    return {**subnet, "map_public": wanted["map_public"], "tags": {**subnet["tags"], **wanted["tags"]}}
+
+
+def expected(step):
+    """The subnet as check mode says it will be."""
+    found = step["found"] or {"id": "", "cidr": step["wanted"]["cidr"], "az": step["wanted"]["az"], "tags": {}}
+    return {**found, "map_public": step["wanted"]["map_public"], "tags": {**found["tags"], **step["wanted"]["tags"]}}
+
+
+def validate(module, current):
+    """Every problem with the declared subnets, in one message, before anything is written."""
+    errors = []
+    cidrs = [subnet["cidr"] for subnet in module.params["subnets"]]
+    for index, subnet in enumerate(module.params["subnets"]):
+        if cidrs.count(subnet["cidr"]) > 1 and cidrs.index(subnet["cidr"]) == index:
+            errors.append(f"subnets[{index}].cidr: {subnet['cidr']} declared {cidrs.count(subnet['cidr'])} times")
+        found = current.get(subnet["cidr"])
+        if found and found["az"] != subnet["az"]:
+            errors.append(f"subnets[{index}].az: {subnet['cidr']} exists in {found['az']} ({found['id']}), not {subnet['az']};"
+                          " a subnet cannot move to another zone")
+    if errors:
+        module.fail_json(msg="; ".join(errors))
+
+
+def main():
+    subnet_spec = dict(
+        cidr=dict(type="str", required=True),
+        az=dict(type="str", required=True),
+        map_public=dict(type="bool", default=False),
+        tags=dict(type="dict", default={}),
+    )
+    argument_spec = dict(
+        vpc_id=dict(type="str", required=True),
+        subnets=dict(type="list", elements="dict", required=True, options=subnet_spec),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    vpc_id = module.params["vpc_id"]
+    client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
+    current = read(module, client, vpc_id)
+    validate(module, current)
+    declared = [{**subnet, "tags": {str(k): str(v) for k, v in subnet["tags"].items()}} for subnet in module.params["subnets"]]
+    steps, diff = plan(current, declared)
+    changed = any(changes(step) for step in steps)
+    if module.check_mode:
+        module.exit_json(changed=changed, subnets=[expected(step) for step in steps], diff=diff)
+    subnets = [apply(module, client, vpc_id, step) if changes(step) else step["found"] for step in steps]
+    module.exit_json(changed=changed, subnets=subnets, diff=diff)
+
+
+if __name__ == "__main__":
+    main()
