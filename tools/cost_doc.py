@@ -68,8 +68,8 @@ def render(estimates: dict[str, dict]) -> str:
     for label, seed, ids, why in SEED_ROWS:
         lines.append(f"| {label} | ${seed} | {_usd(sum(amounts[i] for i in ids))} | {why} |")
     rest = sum(amount for item_id, amount in amounts.items() if item_id not in covered)
-    lines.append(f"| (not in the seed's table) | $0 | {_usd(rest)} | the two secrets, their API calls, the alarms and the dashboard, log ingestion and storage: "
-                 "see the lines below |")
+    lines.append(f"| (not in the seed's table) | $0 | {_usd(rest)} | the two secrets, their API calls, the alarms and the dashboard, "
+                 "log ingestion and storage: see the lines below |")
     lines.append(f"| **Total** | **$119** | **{_usd(estimate['monthly_total_usd'])}** | |")
     lines += ["", "| line | quantity | unit price | per month | price's source (date) |", "| --- | ---: | ---: | ---: | --- |"]
     for item in estimate["items"]:

@@ -57,8 +57,8 @@ LISTINGS = (
 PARTIAL_KINDS = {"ec2:NatGateways", "rds:DBProxies", "sns:Topics", "cloudwatch:MetricAlarms", "cloudwatch:DashboardEntries",
                  "rds:EventSubscriptionsList", "lambda:Functions"}  # what the partly built environment does not have
 RESTORED = "shoppulse-restored"  # restored by restore.yml: the collection's, deleted with the environment
-BY_HAND = "restored-by-hand"
-FUNCTIONS = ("shoppulse-analytics-secret-rotation", "test-db-connection")  # playbooks/vars/functions.yml  # restored with boto3 into the environment's subnet group: not the collection's
+BY_HAND = "restored-by-hand"  # restored with boto3 into the environment's subnet group: not the collection's
+FUNCTIONS = ("shoppulse-analytics-secret-rotation", "test-db-connection")  # playbooks/vars/functions.yml
 
 
 def client(port: int, service: str):
@@ -110,7 +110,8 @@ def restore_twice(port: int) -> None:
 
 
 def deploy_function(port: int, name: str, environment: str) -> None:
-    """A function as the lambda_function role leaves one: its role, its log group, the function tagged with its environment."""
+    """A function as the lambda_function role leaves one: its role, its log group, the function tagged with its
+    environment."""
     role = client(port, "iam").create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
                                                 "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
