@@ -15,7 +15,7 @@ resources, and so travels with them. Two things do not:
   metrics sample (dropped on load, so the next read samples again, as after a restart);
 - locks, weak dictionaries, default dictionaries whose factory is a lambda, and cryptography's key objects (moto's key pairs and certificates), which cannot be pickled: a lock is
   written as a new, unlocked lock, a weak dictionary as its entries, a
-  ``defaultdict(lambda: {})`` as ``defaultdict(dict)``, a key as its PEM text.
+  ``defaultdict(lambda: {})`` with a factory that copies the empty value, a key as its PEM text.
 
 Nothing in the state names the ports the emulator or PostgreSQL listen on (the RDS endpoints are moto's host names,
 which the Lambda runner maps to whatever PostgreSQL port the emulator is started with), so a state loads on any ports.
@@ -25,6 +25,7 @@ The file holds what the emulated secrets hold, passwords included: it is written
 from __future__ import annotations
 
 import collections
+import copy
 import importlib
 import io
 import os
@@ -65,6 +66,17 @@ def _backend_dicts() -> dict[int, tuple[str, str]]:
     return found
 
 
+class _Copies:  # pylint: disable=too-few-public-methods
+    """A default dictionary's factory that returns a copy of an empty value (in place of a lambda, which pickle cannot
+    write)."""
+
+    def __init__(self, empty: Any) -> None:
+        self.empty = empty
+
+    def __call__(self) -> Any:
+        return copy.deepcopy(self.empty)
+
+
 def _private_key(pem: bytes) -> Any:
     return serialization.load_pem_private_key(pem, password=None)
 
@@ -89,9 +101,9 @@ class _Pickler(pickle.Pickler):
         if isinstance(obj, _LOCK_TYPES):
             return _new_lock, (isinstance(obj, _LOCK_TYPES[1]),)
         if isinstance(obj, collections.defaultdict) and getattr(obj.default_factory, "__name__", "") == "<lambda>":
-            empty = obj.default_factory()  # moto's `defaultdict(lambda: {})`: the same with the type as factory
-            if type(empty) in (dict, list, set) and not empty:
-                return collections.defaultdict, (type(empty), dict(obj))
+            empty = obj.default_factory()  # moto's `defaultdict(lambda: {})`: a factory that copies the empty value
+            if not empty:
+                return collections.defaultdict, (_Copies(empty), dict(obj))
         if isinstance(obj, weakref.WeakValueDictionary):  # its callback is a closure; its entries are what counts
             return weakref.WeakValueDictionary, (dict(obj),)
         if type(obj).__module__.startswith("cryptography.") and hasattr(obj, "private_bytes"):
@@ -128,8 +140,23 @@ def dumps() -> bytes:
     try:
         _Pickler(buffer, names).dump({"format": FORMAT, "services": services})
     except (pickle.PicklingError, TypeError, AttributeError) as exc:  # an object of a kind pickle cannot write
-        raise StateError(f"the state holds an object that cannot be saved ({type(exc).__name__}: {exc})") from exc
+        where = ", ".join(_unsaveable(services, names)) or "?"
+        raise StateError(f"the state holds an object that cannot be saved ({type(exc).__name__}: {exc}; in {where})") from exc
     return buffer.getvalue()
+
+
+def _unsaveable(services: dict, names: dict[int, tuple[str, str]]) -> list[str]:
+    """Where the objects pickle cannot write are: each backend attribute (service.attribute) that fails alone."""
+    failing = []
+    for (_module, attribute), accounts in services.items():
+        for account in accounts.values():
+            for backend in account.values():
+                for name, value in vars(backend).items():
+                    try:
+                        _Pickler(io.BytesIO(), names).dump(value)
+                    except (pickle.PicklingError, TypeError, AttributeError) as exc:
+                        failing.append(f"{attribute}.{name} ({exc})")
+    return sorted(set(failing))
 
 
 def save(path: Path) -> int:
