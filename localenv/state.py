@@ -13,9 +13,11 @@ resources, and so travels with them. Two things do not:
 - times of this process's monotonic clock, which mean nothing in another process: lifecycle timelines (which exist
   only with a latency scale above 0, so saving is refused then, while one could be running) and the instances' last
   metrics sample (dropped on load, so the next read samples again, as after a restart);
-- locks, weak dictionaries, default dictionaries whose factory is a lambda, and cryptography's key objects (moto's key pairs and certificates), which cannot be pickled: a lock is
+- locks, weak dictionaries, default dictionaries (moto's subclasses take other arguments, and their factories may be
+  lambdas), and cryptography's key objects (moto's key pairs and certificates), which cannot be pickled: a lock is
   written as a new, unlocked lock, a weak dictionary as its entries, a
-  ``defaultdict(lambda: {})`` with a factory that copies the empty value, a key as its PEM text.
+  default dictionary without its class's ``__init__`` (a lambda factory as one that copies the empty value), a key as
+  its PEM text.
 
 Nothing in the state names the ports the emulator or PostgreSQL listen on (the RDS endpoints are moto's host names,
 which the Lambda runner maps to whatever PostgreSQL port the emulator is started with), so a state loads on any ports.
@@ -77,6 +79,33 @@ class _Copies:  # pylint: disable=too-few-public-methods
         return copy.deepcopy(self.empty)
 
 
+def _saveable_factory(factory: Any) -> Any:
+    """moto's ``defaultdict(lambda: {})``: a factory that copies the empty value the lambda returns."""
+    if getattr(factory, "__name__", "") == "<lambda>":
+        empty = factory()
+        if not empty:
+            return _Copies(empty)
+    return factory
+
+
+def _default_dict_reduction(obj: collections.defaultdict) -> Any:
+    """A defaultdict written without calling its class's __init__ (moto's subclasses take other arguments), its factory
+    and attributes set afterwards."""
+    state = (getattr(obj, "__dict__", {}), _saveable_factory(obj.default_factory))
+    return _new_default_dict, (type(obj),), state, None, iter(obj.items()), _set_default_dict
+
+
+def _new_default_dict(cls: type) -> Any:
+    return cls.__new__(cls)
+
+
+def _set_default_dict(obj: collections.defaultdict, state: tuple[dict, Any]) -> None:
+    attributes, factory = state
+    for name, value in attributes.items():
+        setattr(obj, name, value)
+    obj.default_factory = factory
+
+
 def _private_key(pem: bytes) -> Any:
     return serialization.load_pem_private_key(pem, password=None)
 
@@ -100,10 +129,8 @@ class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, _LOCK_TYPES):
             return _new_lock, (isinstance(obj, _LOCK_TYPES[1]),)
-        if isinstance(obj, collections.defaultdict) and getattr(obj.default_factory, "__name__", "") == "<lambda>":
-            empty = obj.default_factory()  # moto's `defaultdict(lambda: {})`: a factory that copies the empty value
-            if not empty:
-                return collections.defaultdict, (_Copies(empty), dict(obj))
+        if isinstance(obj, collections.defaultdict):
+            return _default_dict_reduction(obj)
         if isinstance(obj, weakref.WeakValueDictionary):  # its callback is a closure; its entries are what counts
             return weakref.WeakValueDictionary, (dict(obj),)
         if type(obj).__module__.startswith("cryptography.") and hasattr(obj, "private_bytes"):
@@ -159,9 +186,18 @@ def _unsaveable(services: dict, names: dict[int, tuple[str, str]]) -> list[str]:
     return sorted(set(failing))
 
 
+class _TrialUnpickler(_Unpickler):
+    def persistent_load(self, pid: Any) -> Any:
+        return pid  # the live BackendDicts stay untouched
+
+
 def save(path: Path) -> int:
-    """Write the state to ``path`` (0600); its size in bytes."""
+    """Write the state to ``path`` (0600) once it is known to load; its size in bytes."""
     data = dumps()
+    try:
+        _TrialUnpickler(io.BytesIO(data)).load()
+    except Exception as exc:  # pylint: disable=broad-except  # whatever would stop a load stops the save
+        raise StateError(f"the state would not load ({type(exc).__name__}: {exc})") from exc
     path = Path(path)
     partial = path.with_name(f".{path.name}.partial")
     with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
