@@ -1,6 +1,8 @@
 """moto's server with the fidelity layer applied, in the foreground.
 
-Started by ``python -m localenv up``; state lives in this process and ends with it. The realism settings (latency
+Started by ``python -m localenv up``; state lives in this process and ends with it, unless saved: ``POST
+/_localenv/state`` (the body a file path) writes it to a file, and an emulator started with SHOPPULSE_EMULATOR_STATE
+naming such a file starts from it (``localenv/state.py``). The realism settings (latency
 scale and profile, throttling, one-off faults) come from the environment: see ``localenv/latency.py`` and
 ``localenv/faults.py``.
 """
@@ -8,12 +10,13 @@ scale and profile, throttling, one-off faults) come from the environment: see ``
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
 from typing import Any
 
-from localenv import faults, fidelity, latency
+from localenv import faults, fidelity, latency, state
 from localenv.fidelity import awslambda
 
 
@@ -24,7 +27,7 @@ def start_server(host: str, port: int, injected: faults.Faults) -> tuple[Any, th
         DomainDispatcherApplication, MotoRequestHandler, create_backend_app)
     from werkzeug.serving import make_server  # pylint: disable=import-outside-toplevel
 
-    app: Any = DomainDispatcherApplication(create_backend_app)
+    app: Any = state.Middleware(DomainDispatcherApplication(create_backend_app))
     if injected.active:
         app = faults.Middleware(app, injected, log=lambda line: print(line, flush=True))
     server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
@@ -49,6 +52,14 @@ def main(argv: list[str] | None = None) -> int:
     applied = fidelity.apply_all()
     print(f"fidelity entries applied: {', '.join(applied) or 'none'}", flush=True)
     print(f"realism: {timing.describe()}; {injected.describe()}", flush=True)
+    saved = os.environ.get(state.VARIABLE)
+    if saved:
+        try:
+            loaded = state.load(saved)
+        except state.StateError as exc:
+            print(f"error: {state.VARIABLE}: {exc}", file=sys.stderr, flush=True)
+            return 2
+        print(f"state loaded from {saved}: {', '.join(loaded) or 'nothing'}", flush=True)
 
     server, thread = start_server(args.host, args.port, injected)
     print(f"serving on {args.host}:{args.port}", flush=True)

@@ -30,6 +30,7 @@ from pathlib import Path
 CHECKOUT = Path(__file__).resolve().parent.parent
 PG_PACKAGE = "postgresql-15"
 PG_MAJOR = "15"
+STATE_VARIABLE = "SHOPPULSE_EMULATOR_STATE"  # localenv/state.py's VARIABLE (not imported here: it imports moto)
 
 
 class ServiceError(RuntimeError):
@@ -109,11 +110,13 @@ def port_open(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def wait_for_port(host: str, port: int, what: str, timeout: float = 60.0) -> None:
+def wait_for_port(host: str, port: int, what: str, timeout: float = 60.0, process: subprocess.Popen | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if port_open(host, port):
             return
+        if process is not None and process.poll() is not None:
+            raise ServiceError(f"{what} exited (status {process.returncode}) before it opened {host}:{port}")
         time.sleep(0.2)
     raise ServiceError(f"{what} did not open {host}:{port} within {timeout:.0f}s")
 
@@ -142,7 +145,8 @@ def realism() -> str | None:
     return f"{timing.describe()}; {injected.describe()}" if timing.active or injected.active else None
 
 
-def emulator_up(cfg: Settings) -> str:
+def emulator_up(cfg: Settings, state_file: Path | None = None) -> str:
+    """Start the emulator (from the state saved in ``state_file`` when given: localenv/state.py)."""
     pidfile = cfg.state / "emulator.pid"
     if read_pid(pidfile) and port_open(cfg.emulator_host, cfg.emulator_port):
         return f"emulator already up on {cfg.emulator_host}:{cfg.emulator_port}"
@@ -163,13 +167,15 @@ def emulator_up(cfg: Settings) -> str:
         # The emulator judges proxy target health against this PostgreSQL (localenv/standin_db.py), whatever the
         # caller's own environment says.
         env={**os.environ, "PYTHONPATH": str(CHECKOUT), "SHOPPULSE_LOCAL_STATE": str(cfg.state),
-             "SHOPPULSE_PG_PORT": str(cfg.pg_port)},
+             "SHOPPULSE_PG_PORT": str(cfg.pg_port), **({STATE_VARIABLE: str(state_file)} if state_file else {})},
     )
     pidfile.write_text(f"{proc.pid}\n", encoding="utf-8")
     try:
-        wait_for_port(cfg.emulator_host, cfg.emulator_port, "the AWS API emulator")
+        wait_for_port(cfg.emulator_host, cfg.emulator_port, "the AWS API emulator", process=proc)
     except ServiceError as exc:
-        raise ServiceError(f"{exc}; see {cfg.state / 'emulator.log'}") from exc
+        tail = log_tail(cfg.state / "emulator.log")
+        said = next((line for line in reversed(tail) if "error:" in line), "" if proc.poll() is None else tail[-1])
+        raise ServiceError(f"{said.strip() or exc}; see {cfg.state / 'emulator.log'}") from exc
     said = f"emulator up on http://{cfg.emulator_host}:{cfg.emulator_port} (pid {proc.pid})"
     return f"{said}; {settings}" if settings else said
 
@@ -353,8 +359,88 @@ def postgres_down(cfg: Settings) -> bool:
 # --- commands -------------------------------------------------------------------------------------
 
 
-def up(cfg: Settings) -> list[str]:
-    return [emulator_up(cfg), postgres_up(cfg)]
+def up(cfg: Settings, snapshot: Path | None = None, artifacts: Path | None = None) -> list[str]:
+    """Start both services; from a snapshot (see ``snapshot``) when one is given, its artifacts put in ``artifacts``."""
+    if snapshot is None:
+        return [emulator_up(cfg), postgres_up(cfg)]
+    said = restore(cfg, Path(snapshot), artifacts)
+    return [emulator_up(cfg, Path(snapshot) / SNAPSHOT_EMULATOR), postgres_up(cfg), said]
+
+
+# --- snapshots ------------------------------------------------------------------------------------
+# A snapshot folder holds the emulator's state (localenv/state.py), a copy of the state folder (PostgreSQL's data
+# folder, its TLS files) taken with the server stopped, and a copy of the artifacts folder (outputs.json...). Neither
+# port is in it: a restored environment runs on the ports of the settings it is restored with.
+
+SNAPSHOT_EMULATOR = "emulator.state"
+SNAPSHOT_STATE = "state"
+SNAPSHOT_ARTIFACTS = "artifacts"
+# What a copy of the state folder leaves out: the running processes' own files, remade when they start.
+NOT_SNAPSHOT = ("emulator.pid", "emulator.log", "pgsocket", "postmaster.pid", "postmaster.opts", "server.log")
+
+
+def save_emulator_state(cfg: Settings, path: Path) -> str:
+    """Ask the running emulator to write its state to ``path``."""
+    import urllib.error  # pylint: disable=import-outside-toplevel
+    import urllib.request  # pylint: disable=import-outside-toplevel
+
+    url = f"http://{cfg.emulator_host}:{cfg.emulator_port}/_localenv/state"
+    request = urllib.request.Request(url, data=str(path).encode("utf-8"), method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=120) as answer:  # nosec B310  # the local emulator's own URL
+            return answer.read().decode("utf-8").strip()
+    except urllib.error.HTTPError as exc:
+        raise ServiceError(f"the emulator did not save its state: {exc.read().decode('utf-8').strip()}") from exc
+    except OSError as exc:
+        raise ServiceError(f"no emulator answers at {cfg.emulator_host}:{cfg.emulator_port} ({exc})") from exc
+
+
+def snapshot(cfg: Settings, folder: Path, artifacts: Path | None = None) -> list[str]:
+    """Save the running environment to ``folder`` (which must not exist): the emulator's state, then the state folder
+    with PostgreSQL stopped for a consistent copy (started again afterwards), and ``artifacts`` when given."""
+    folder = Path(folder)
+    if folder.exists():
+        raise ServiceError(f"snapshot folder {folder} exists already: give a new one")
+    if not (cfg.pgdata / "PG_VERSION").exists():
+        raise ServiceError(f"no PostgreSQL data folder in {cfg.state}: start the environment first")
+    folder.mkdir(parents=True, mode=0o700)
+    said = [save_emulator_state(cfg, folder / SNAPSHOT_EMULATOR)]
+    postgres_down(cfg)
+    try:
+        shutil.copytree(cfg.state, folder / SNAPSHOT_STATE, symlinks=True, ignore=shutil.ignore_patterns(*NOT_SNAPSHOT))
+    finally:
+        make_socket_folder(cfg, server_user())  # postgres_down removed it
+        postgres_up(cfg)
+    if artifacts is not None and Path(artifacts).is_dir():
+        shutil.copytree(artifacts, folder / SNAPSHOT_ARTIFACTS, symlinks=True)
+    said.append(f"snapshot of {cfg.state} saved in {folder}")
+    return said
+
+
+def restore(cfg: Settings, folder: Path, artifacts: Path | None = None) -> str:
+    """Put the snapshot in ``folder`` in place as ``cfg``'s state folder (which must not hold a data folder yet), with
+    PostgreSQL set to ``cfg``'s port, and its artifacts in ``artifacts`` when given."""
+    for needed in (SNAPSHOT_EMULATOR, f"{SNAPSHOT_STATE}/pgdata/PG_VERSION"):
+        if not (folder / needed).exists():
+            raise ServiceError(f"{folder} is not a snapshot of the local environment: it has no {needed}")
+    if cfg.pgdata.exists():
+        raise ServiceError(f"{cfg.state} holds an environment already: run `python -m localenv down` first")
+    user = server_user()
+    cfg.state.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(folder / SNAPSHOT_STATE, cfg.state, symlinks=True, dirs_exist_ok=True)
+    if user is not None:
+        for folder_changed in grant_search(cfg.state, user):
+            print(f"note: granted search (o+x) on {folder_changed} so the '{user.pw_name}' user can reach {cfg.pgdata}")
+        for path in [cfg.pgdata, *cfg.pgdata.rglob("*")]:
+            os.lchown(path, user.pw_uid, user.pw_gid)
+    make_socket_folder(cfg, user)
+    # The server's own port and socket folder are the last settings of postgresql.conf (pg_init appends them).
+    conf = cfg.pgdata / "postgresql.conf"
+    conf.write_text(conf.read_text(encoding="utf-8") + f"port = {cfg.pg_port}\nunix_socket_directories = '{cfg.pgsocket}'\n",
+                    encoding="utf-8")
+    if artifacts is not None and (folder / SNAPSHOT_ARTIFACTS).is_dir():
+        shutil.copytree(folder / SNAPSHOT_ARTIFACTS, artifacts, symlinks=True, dirs_exist_ok=True)
+    return f"restored from the snapshot {folder}"
 
 
 def down(cfg: Settings) -> list[str]:
@@ -375,16 +461,27 @@ def status(cfg: Settings) -> list[str]:
     return [f"emulator {cfg.emulator_host}:{cfg.emulator_port} {emulator}", f"postgresql 127.0.0.1:{cfg.pg_port} {postgres}"]
 
 
-COMMANDS = {"up": up, "down": down, "status": status}
+COMMANDS = {"up": up, "down": down, "status": status, "snapshot": snapshot}
+USAGE = "usage: python -m localenv {up [SNAPSHOT_FOLDER]|down|status|snapshot SNAPSHOT_FOLDER}"
+
+
+def artifacts_folder() -> Path:
+    """The artifacts folder site.yml writes for inventories/local (SHOPPULSE_ARTIFACTS_DIR moves it)."""
+    return Path(os.environ.get("SHOPPULSE_ARTIFACTS_DIR", CHECKOUT / "artifacts" / "local")).resolve()
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1 or args[0] not in COMMANDS:
-        print(f"usage: python -m localenv {{{'|'.join(COMMANDS)}}}", file=sys.stderr)
+    command, operands = (args[0], args[1:]) if args else ("", [])
+    fewest, most = {"up": (0, 1), "snapshot": (1, 1)}.get(command, (0, 0))
+    if command not in COMMANDS or not fewest <= len(operands) <= most:
+        print(USAGE, file=sys.stderr)
         return 2
+    extra = {}
+    if operands:  # the snapshot folder: the one `up` starts from, or the one `snapshot` writes
+        extra = {"snapshot" if command == "up" else "folder": Path(operands[0]).resolve(), "artifacts": artifacts_folder()}
     try:
-        for line in COMMANDS[args[0]](Settings.from_env()):
+        for line in COMMANDS[args[0]](Settings.from_env(), **extra):
             print(line)
     except ServiceError as exc:
         print(f"error: {exc}", file=sys.stderr)
