@@ -1,4 +1,4 @@
-"""``python -m localenv up|down|status``."""
+"""``python -m localenv up [SNAPSHOT_FOLDER]|down|status|snapshot SNAPSHOT_FOLDER``."""
 
 import sys
 

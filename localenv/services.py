@@ -6,6 +6,9 @@ Settings come from the environment so that the Makefile, molecule and a shell ag
     SHOPPULSE_EMULATOR_HOST   emulator address (default 127.0.0.1)
     SHOPPULSE_EMULATOR_PORT   emulator port (default 4566)
     SHOPPULSE_PG_PORT         PostgreSQL port (default 55432), on 127.0.0.1
+    SHOPPULSE_ARTIFACTS_DIR   the artifacts folder a snapshot keeps (default: <checkout>/artifacts/local)
+
+`snapshot FOLDER` saves the running environment in a new folder and `up FOLDER` starts from one (see ``snapshot``).
 
 The emulator process inherits the environment, so the realism settings reach it too (checked here before it
 starts): SHOPPULSE_EMULATOR_LATENCY_SCALE, _LATENCY_PROFILE and _LATENCY_HOLD_READS (localenv/latency.py), SHOPPULSE_EMULATOR_THROTTLE_RATE,

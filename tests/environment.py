@@ -18,14 +18,12 @@ A module that changes the environment puts back what it changed, or changes it i
 group do not read (they run in collection order: tests/roles, then tests/operations); a module that needs an empty
 account or a destroyed environment keeps an emulator of its own (``emulator_at``, ``local_environment_at``).
 
-Why not a snapshot of the emulator: moto's server keeps its state in the process, and its ``/moto-api/`` offers
-``reset`` (every backend emptied), ``seed`` (moto's random ids) and a recorder (``recorder/start-recording``,
-``download-recording``, ``replay-recording``) but no way to save and load the state. A replay sends the recorded
-requests again; it rebuilds the same ids only if the emulator was reset and seeded alike before the recording and the
-replay, and the fidelity layer's lifecycles start again from ``creating`` at the replay's pace. The recording holds
-the master password in clear, and the PostgreSQL stand-in (users set over the admin socket, the schema written by
-the schema layer) is not in it at all: it would need a copy of its own (pg_dump, or a template database). So a module
-that must start from a known state either shares this rollout or builds its own.
+A snapshot of a converged environment can be taken and restored on other ports (``python -m localenv snapshot``
+and ``up FOLDER``: moto's backends pickled by the emulator, ``localenv/state.py``, since ``/moto-api/`` can reset and
+record but not save or load; PostgreSQL's data folder copied with the server stopped; the artifacts folder), in
+seconds where a rollout takes minutes. The test modules do not start from one yet: most begin from an empty account,
+other settings or partial layers, and this group's rollout is the rollout-lock race, which must run on the empty
+environment; moving them onto one snapshot is the next step of the suite's speed-up.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ def test_a_moto_default_dictionary_subclass_keeps_its_items_attributes_and_facto
     parameters = ParameterDict("123456789012", "eu-west-1")
     parameters["/a"].append("v1")
     loaded = round_trip(parameters)
-    assert type(loaded) is ParameterDict and dict(dict.items(loaded)) == dict(dict.items(parameters)) != {}
+    assert isinstance(loaded, ParameterDict) and dict(dict.items(loaded)) == dict(dict.items(parameters)) != {}
     assert (loaded.account_id, loaded.region_name, loaded.default_factory) == ("123456789012", "eu-west-1", list)
 
 
