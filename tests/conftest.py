@@ -51,11 +51,38 @@ def create_rotation_function() -> str:
         FunctionName="rotate", Runtime="python3.12", Role=role, Handler="rotate.handler", Code={"ZipFile": code.getvalue()})["FunctionArn"]
 
 
+# The modules that converge environments of their own, slowest first (measured with --durations), after the shared
+# environment's group: the workers start on the long ones and the many short modules fill both workers' ends. Those
+# that restore the run's converged snapshot come after the ones that do not, which run while it is being built.
+SLOW_MODULES = ("tests/operations/test_destroy.py", "tests/operations/test_rollout_realism.py",
+                "tests/operations/test_snapshot_restore.py", "tests/operations/test_rotate_credentials.py",
+                "tests/roles/test_vpc_interrupted.py", "tests/operations/test_environments.py",
+                "tests/roles/test_secrets_role.py", "tests/operations/test_stop_start.py",
+                "tests/operations/test_layers_alone.py", "tests/operations/test_audit.py", "tests/roles/test_rds_proxy_role.py")
+
+
+def pytest_collection_modifyitems(items):
+    """Run the shared environment's modules first, then SLOW_MODULES in their order, then the rest as collected (a
+    stable sort: the shared modules keep their collection order, which tests/environment.py relies on)."""
+    # pylint: disable=import-outside-toplevel  # tests.environment imports localenv, importable once sys.path is set
+    from tests.environment import SHARED_MODULES
+
+    def rank(item) -> int:
+        module = item.nodeid.split("::", 1)[0]
+        if module in SHARED_MODULES:
+            return 0
+        return 1 + SLOW_MODULES.index(module) if module in SLOW_MODULES else 1 + len(SLOW_MODULES)
+
+    items.sort(key=rank)
+
+
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadfile`` (the Makefile's), with the modules that share the converged environment as one file: one
-    worker runs them all, on one rollout (tests/environment.py, SHARED_MODULES)."""
+    worker runs them all, on one rollout (tests/environment.py, SHARED_MODULES). Files are handed out in collection
+    order (pytest_collection_modifyitems), not xdist's default of the files with the most tests first."""
     if config.getvalue("dist") != "loadfile":
         return None
+    config.option.loadscopereorder = False
     # pylint: disable=import-outside-toplevel  # xdist only when tests run in workers
     from xdist.scheduler import LoadFileScheduling
 
@@ -75,5 +102,23 @@ def fixture_shared_environment(tmp_path_factory):
     # pylint: disable=import-outside-toplevel  # tests.environment imports localenv, importable once sys.path is set
     from tests import environment
 
-    with environment.shared_environment(tmp_path_factory.mktemp("shared-environment")) as shared:
+    with environment.shared_environment(tmp_path_factory.mktemp("shared-environment"), tmp_path_factory.getbasetemp()) as shared:
         yield shared
+
+
+@pytest.fixture(name="converged_environment_at", scope="session")
+def fixture_converged_environment_at(tmp_path_factory):
+    """``with converged_environment_at(port, pg_port) as env:`` the converged local environment for that block, restored
+    on those ports from the run's snapshot (tests/converged.py), which the first call of the run builds."""
+    # pylint: disable=import-outside-toplevel  # tests.converged imports localenv, importable once sys.path is set
+    import contextlib
+
+    from tests import converged
+
+    @contextlib.contextmanager
+    def environment(port: int, pg_port: int):
+        snapshot = converged.converged_snapshot(tmp_path_factory.getbasetemp())
+        with converged.converged_environment(snapshot, tmp_path_factory.mktemp(f"converged-{port}"), port, pg_port) as env:
+            yield env
+
+    return environment

@@ -18,12 +18,10 @@ A module that changes the environment puts back what it changed, or changes it i
 group do not read (they run in collection order: tests/roles, then tests/operations); a module that needs an empty
 account or a destroyed environment keeps an emulator of its own (``emulator_at``, ``local_environment_at``).
 
-A snapshot of a converged environment can be taken and restored on other ports (``python -m localenv snapshot``
-and ``up FOLDER``: moto's backends pickled by the emulator, ``localenv/state.py``, since ``/moto-api/`` can reset and
-record but not save or load; PostgreSQL's data folder copied with the server stopped; the artifacts folder), in
-seconds where a rollout takes minutes. The test modules do not start from one yet: most begin from an empty account,
-other settings or partial layers, and this group's rollout is the rollout-lock race, which must run on the empty
-environment; moving them onto one snapshot is the next step of the suite's speed-up.
+Right after its first rollout the environment is saved as the run's converged snapshot (tests/converged.py,
+``python -m localenv snapshot``), unless a module of another worker built one first: the modules that start from the
+converged environment and change it restore that snapshot on ports of their own (``converged_environment_at``), in
+seconds where a rollout takes minutes.
 """
 
 from __future__ import annotations
@@ -37,8 +35,8 @@ from pathlib import Path
 
 import boto3
 
-from localenv import services
-from tests.roles.conftest import ansible_playbook, reap
+from tests import converged
+from tests.roles.conftest import ansible_playbook, environment_settings, running
 
 PORT, PG_PORT = 4651, 55451
 SHARED_GROUP = "shared_environment"
@@ -118,16 +116,15 @@ def race(environment: SharedEnvironment) -> dict[str, subprocess.CompletedProces
 
 
 @contextlib.contextmanager
-def shared_environment(folder: Path):
-    """Bring the shared environment up in ``folder``, converge it, yield it; stop and remove it afterwards."""
-    cfg = services.Settings(state=folder / "state", emulator_host="127.0.0.1", emulator_port=PORT, pg_port=PG_PORT)
-    env = {"SHOPPULSE_PG_PORT": str(PG_PORT), "SHOPPULSE_LOCAL_STATE": str(cfg.state),
-           "SHOPPULSE_ARTIFACTS_DIR": str(folder / "artifacts")}
-    try:
-        services.up(cfg)
+def shared_environment(folder: Path, basetemp: Path):
+    """Bring the shared environment up in ``folder``, converge it, yield it; stop and remove it afterwards. The first
+    rollout is the run's converged snapshot (tests/converged.py) unless one was built before: the other workers wait for
+    it rather than converge one of their own."""
+    cfg, env = environment_settings(folder, PORT, PG_PORT)
+    with running(cfg, env):
         environment = SharedEnvironment(port=PORT, env=env)
-        environment.rollout = race(environment)
+        with converged.snapshot_lock(basetemp) as snapshot:
+            environment.rollout = race(environment)
+            if not converged.built(snapshot) and any(run.returncode == 0 for run in environment.rollout.values()):
+                converged.save(cfg, env, snapshot)
         yield environment
-    finally:
-        reap(services.read_pid(cfg.state / "emulator.pid"))
-        services.down(cfg)

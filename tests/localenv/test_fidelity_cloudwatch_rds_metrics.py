@@ -17,12 +17,15 @@ GIB = 1024 ** 3
 
 
 def latest(cloudwatch, metric, name="db1"):
-    """Every value of one metric over the last hour up to now, oldest first, by the minute, with the maximum (GetMetricData)."""
+    """Every value of one metric over the last hour up to now, oldest first, by the minute, with the maximum (GetMetricData).
+
+    The window ends a minute on: a sample carries the start of its minute, which is past ``now`` when the emulator
+    samples after the minute turned (EndTime is exclusive)."""
     now = datetime.now(timezone.utc)
     watched = {"Namespace": "AWS/RDS", "MetricName": metric, "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": name}]}
     answer = cloudwatch.get_metric_data(
         MetricDataQueries=[{"Id": "m", "MetricStat": {"Metric": watched, "Period": 60, "Stat": "Maximum"}}],
-        StartTime=now - timedelta(hours=1), EndTime=now)
+        StartTime=now - timedelta(hours=1), EndTime=now + timedelta(minutes=1))
     return answer["MetricDataResults"][0]["Values"]
 
 

@@ -20,7 +20,7 @@ import pytest
 import requests
 
 from tests.roles.conftest import CLOSED_PORT
-from tests.roles.conftest import fixture_local_environment_at, fixture_run_playbook  # noqa: F401  pylint: disable=unused-import
+from tests.roles.conftest import fixture_run_playbook  # noqa: F401  pylint: disable=unused-import
 from tests.roles.playbook_output import changed_tasks, ok
 
 PORT = 4722
@@ -84,8 +84,9 @@ def lines(result) -> dict[int, tuple[str, str]]:
 
 
 @pytest.fixture(name="environment", scope="module")
-def fixture_environment(local_environment_at):
-    with local_environment_at(PORT, PG_PORT) as env:
+def fixture_environment(converged_environment_at):
+    """The converged environment (the run's snapshot, tests/converged.py) on the module's ports."""
+    with converged_environment_at(PORT, PG_PORT) as env:
         yield env
 
 
@@ -105,9 +106,9 @@ def fixture_audit(environment, run_playbook):
 
 @pytest.fixture(name="sound", scope="module")
 def fixture_sound(environment, run_playbook, audit):
-    """The audit of the environment as site.yml builds it."""
+    """The audit of the environment as site.yml builds it, with deletion protection asked for."""
     # Every layer a rule reads: the schema layer's row-level security and application role (rules 14 and 15), the
-    # monitoring layer's alarms (rule 16).
+    # monitoring layer's alarms (rule 16); on the converged environment only the instance's protection changes.
     ok(run_playbook("site.yml", *ARGS, "--tags", "vpc,secrets,rds,rds_proxy,schema,monitoring", port=PORT, env=environment, timeout=900))
     return audit()
 
@@ -247,8 +248,8 @@ def test_a_bad_setting_is_refused_in_one_line_before_any_aws_call(run_playbook):
 
 def test_every_rule_passes_where_site_yml_built_the_environment(sound, environment):
     ok(sound)
-    # Read-only: the report is the one thing it writes (site.yml ran without its outputs play: no artifacts folder yet).
-    assert changed_tasks(sound) == ["Ensure the artifacts folder exists", "Write audit.json with every rule's finding"]
+    # Read-only: the report is the one thing it writes.
+    assert changed_tasks(sound) == ["Write audit.json with every rule's finding"]
     assert lines(sound) == {rule: ("PASS", lines(sound)[rule][1]) for rule in RULES}, sound.stdout[-3000:]
     assert all(lines(sound)[rule][1].startswith(name) for rule, name in RULES.items())
     report = json.loads((Path(environment["SHOPPULSE_ARTIFACTS_DIR"]) / "audit.json").read_text())

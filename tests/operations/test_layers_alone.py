@@ -2,7 +2,7 @@
 before it from AWS and changes nothing, and a vpc_cidr other than the VPC's block stops the run before any change.
 One more run on an empty emulator: a layer alone where the layers before it were never built stops naming them.
 
-The environment is converged once for the module; no test changes it.
+The environment is the run's converged snapshot (tests/converged.py), restored for the module; no test changes it.
 """
 
 import json
@@ -10,7 +10,7 @@ import json
 import boto3
 import pytest
 
-from tests.roles.conftest import fixture_emulator_at, fixture_local_environment_at, fixture_run_playbook  # noqa: F401  pylint: disable=unused-import
+from tests.roles.conftest import fixture_emulator_at, fixture_run_playbook  # noqa: F401  pylint: disable=unused-import
 from tests.roles.playbook_output import changed_tasks, ok
 from tests.roles.test_rds_role import refused
 
@@ -28,10 +28,9 @@ OTHER_BLOCK = ("-e", "vpc_cidr=10.1.0.0/16", "-e", json.dumps({
 
 
 @pytest.fixture(name="environment", scope="module")
-def fixture_environment(local_environment_at, run_playbook):
+def fixture_environment(converged_environment_at):
     """A local environment that site.yml has built, every layer."""
-    with local_environment_at(PORT, PG_PORT) as env:
-        ok(run_playbook("site.yml", port=PORT, env=env, timeout=TIMEOUT))
+    with converged_environment_at(PORT, PG_PORT) as env:
         yield env
 
 

@@ -1,11 +1,12 @@
 """playbooks/stop.yml and start.yml on a private local environment, and the cost preview of site.yml on it.
 
-One converge of the whole site.yml; then, in order: the --check --diff preview of a class change shows the monthly
-cost before and after; stop.yml (in check mode, then for real, then again) leaves the instance stopped and the
-proxy's target unavailable; start.yml brings both back; site.yml with a stop schedule builds it and its IAM role,
-keeps them on a second run, previews their removal in check mode and removes them once the schedule is unset. Read
-back from the emulator with boto3. The prod inventory refuses both playbooks and a stop schedule before any AWS call
-(its endpoint is closed), naming the variable that allows them.
+The converged environment site.yml builds (restored from the run's snapshot, tests/converged.py); then, in order:
+the --check --diff preview of a class change shows the monthly cost before and after; stop.yml (in check mode, then
+for real, then again) leaves the instance stopped and the proxy's target unavailable; start.yml brings both back;
+site.yml with a stop schedule builds it and its IAM role, keeps them on a second run, previews their removal in
+check mode and removes them once the schedule is unset. Read back from the emulator with boto3. The prod inventory
+refuses both playbooks and a stop schedule before any AWS call (its endpoint is closed), naming the variable that
+allows them.
 """
 
 import json
@@ -13,7 +14,7 @@ import json
 import boto3
 import pytest
 
-from tests.roles.conftest import CLOSED_PORT, ansible_playbook, fixture_local_environment_at  # noqa: F401  pylint: disable=unused-import
+from tests.roles.conftest import CLOSED_PORT, ansible_playbook
 from tests.roles.playbook_output import changed_tasks, ok, recap
 
 PORT, PG_PORT = 4767, 55567
@@ -23,9 +24,8 @@ EVENING = json.dumps({"cost_stop_schedule": "cron(0 20 * * ? *)"})
 
 
 @pytest.fixture(name="env", scope="module")
-def fixture_env(local_environment_at):
-    with local_environment_at(PORT, PG_PORT) as env:
-        ok(run(env, "site.yml", timeout=600))
+def fixture_env(converged_environment_at):
+    with converged_environment_at(PORT, PG_PORT) as env:
         yield env
 
 

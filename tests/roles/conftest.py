@@ -78,24 +78,35 @@ def fixture_emulator_at(tmp_path_factory):
     return emulator
 
 
+def environment_settings(state: Path, port: int, pg_port: int) -> tuple[services.Settings, dict[str, str]]:
+    """The services' settings with their state in ``state`` and what ansible-playbook needs to reach them for site.yml as
+    a whole: the PostgreSQL port, the state folder (its admin socket) and an artifacts folder of its own, so that
+    outputs.json stays out of the checkout."""
+    cfg = services.Settings(state=state / "state", emulator_host="127.0.0.1", emulator_port=port, pg_port=pg_port)
+    return cfg, {"SHOPPULSE_PG_PORT": str(pg_port), "SHOPPULSE_LOCAL_STATE": str(cfg.state),
+                 "SHOPPULSE_ARTIFACTS_DIR": str(state / "artifacts")}
+
+
+@contextlib.contextmanager
+def running(cfg: services.Settings, env: dict[str, str], snapshot: Path | None = None):
+    """The emulator and PostgreSQL 15 of ``cfg`` up for the block (restored from ``snapshot`` when given, its artifacts
+    in ``env``'s folder), then stopped and removed."""
+    try:
+        services.up(cfg, snapshot=snapshot, artifacts=Path(env["SHOPPULSE_ARTIFACTS_DIR"]) if snapshot else None)
+        yield env
+    finally:
+        reap(services.read_pid(cfg.state / "emulator.pid"))
+        services.down(cfg)
+
+
 @pytest.fixture(name="local_environment_at", scope="session")
 def fixture_local_environment_at(tmp_path_factory):
-    """``with local_environment_at(port, pg_port) as env:`` runs a private emulator and PostgreSQL 15 for that block.
-
-    ``env`` is what ``run_playbook(..., env=env)`` needs for site.yml as a whole: the PostgreSQL port, the state
-    folder (its admin socket) and an artifacts folder of its own, so that outputs.json stays out of the checkout.
-    """
+    """``with local_environment_at(port, pg_port) as env:`` runs a private emulator and PostgreSQL 15 for that block;
+    ``env`` is what ``run_playbook(..., env=env)`` needs (environment_settings)."""
 
     @contextlib.contextmanager
     def environment(port: int, pg_port: int):
-        state = tmp_path_factory.mktemp(f"local-{port}")
-        cfg = services.Settings(state=state / "state", emulator_host="127.0.0.1", emulator_port=port, pg_port=pg_port)
-        try:
-            services.up(cfg)
-            yield {"SHOPPULSE_PG_PORT": str(pg_port), "SHOPPULSE_LOCAL_STATE": str(cfg.state),
-                   "SHOPPULSE_ARTIFACTS_DIR": str(state / "artifacts")}
-        finally:
-            reap(services.read_pid(cfg.state / "emulator.pid"))
-            services.down(cfg)
+        with running(*environment_settings(tmp_path_factory.mktemp(f"local-{port}"), port, pg_port)) as env:
+            yield env
 
     return environment
