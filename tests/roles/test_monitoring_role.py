@@ -113,6 +113,11 @@ def test_health_shows_connections_rising_while_they_are_held(shared_environment)
         for _number in range(4):
             held.enter_context(master_connection(shared_environment))
         result, rows = health(shared_environment)
+        if ok(result) and rows["connections"]["latest"] == before:
+            # The emulator samples when it is read and stamps the sample with the start of that minute: when the minute
+            # turned between the module's clock and the emulator's, the sample fell past the read's window. The next
+            # read is inside the new minute.
+            result, rows = health(shared_environment)
 
     ok(result)
     assert rows["connections"]["latest"] > before, rows["connections"]
