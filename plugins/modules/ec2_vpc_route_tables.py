@@ -1,0 +1,276 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: ec2_vpc_route_tables
+version_added: 0.9.0
+short_description: Make a VPC's route tables the declared ones in one call
+description:
+  - Reads every route table of the VPC once (DescribeRouteTables) and makes each declared one, found by its C(Name)
+    tag, hold exactly its subnets and its routes - creating the table, associating a subnet (moving it from the table
+    it was in), removing other subnets' associations, and creating, replacing or deleting routes - and carry its tags.
+  - The VPC's own routes (the C(local) route, routes propagated from a virtual private gateway and gateway endpoint
+    routes) are never touched; nor is the main route table's association.
+  - Tags others added are kept. Two tables of the VPC with one declared name stop the call before any change, naming
+    both.
+author:
+  - ShopPulse platform team (@shoppulse)
+options:
+  vpc_id:
+    description: The VPC the route tables are in.
+    type: str
+    required: true
+  route_tables:
+    description: The route tables to have.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description: The table's C(Name) tag; what identifies it.
+        type: str
+        required: true
+      tags:
+        description: Other tags the table has (others it has are kept).
+        type: dict
+        default: {}
+      subnets:
+        description: The ids of the subnets associated with the table, and no others.
+        type: list
+        elements: str
+        default: []
+      routes:
+        description: The IPv4 routes of the table besides the VPC's own, and no others.
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          dest:
+            description: The destination CIDR block.
+            type: str
+            required: true
+          gateway_id:
+            description: An internet gateway as the target.
+            type: str
+          nat_gateway_id:
+            description: A NAT gateway as the target.
+            type: str
+notes:
+  - Supports check mode (a table to create has the id C(rtb-known-after-apply-<name>)) and diff mode (per table name,
+    the subnets, routes and tags that change, before and after).
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Ensure a public table out through the internet gateway and an isolated one with no route out
+  shoppulse.analytics.ec2_vpc_route_tables:
+    vpc_id: vpc-0123456789abcdef0
+    route_tables:
+      - name: shoppulse-analytics-public
+        tags: {project: shoppulse}
+        subnets: [subnet-0123456789abcdef0, subnet-0123456789abcdef1]
+        routes:
+          - dest: 0.0.0.0/0
+            gateway_id: igw-0123456789abcdef0
+      - name: shoppulse-analytics-isolated
+        subnets: [subnet-0123456789abcdef4, subnet-0123456789abcdef5]
+"""
+
+RETURN = r"""
+route_tables:
+  description: The declared route tables after the task, in the declared order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The table's id; C(rtb-known-after-apply-<name>) in check mode for one not created yet.
+      type: str
+      sample: rtb-0123456789abcdef0
+    name:
+      description: Its C(Name) tag.
+      type: str
+      sample: shoppulse-analytics-public
+    subnets:
+      description: The subnets associated with it.
+      type: list
+      elements: str
+    routes:
+      description: Its routes besides the VPC's own, as declared.
+      type: list
+      elements: dict
+"""
+
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list, boto3_tag_list_to_ansible_dict
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+TARGETS = ("gateway_id", "nat_gateway_id")
+PLACEHOLDER = "rtb-known-after-apply-"
+
+
+def aws_errors():
+    return (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
+
+
+def own_route(route: dict) -> bool:
+    """A route the VPC keeps itself: local, propagated from a gateway, or a gateway endpoint's."""
+    return (route.get("GatewayId") == "local" or route.get("Origin") == "EnableVgwRoutePropagation"
+            or str(route.get("GatewayId", "")).startswith("vpce-") or "DestinationCidrBlock" not in route)
+
+
+def shape(table: dict) -> dict:
+    """A route table as this module compares it: its subnets (by association), its routes by destination, its tags."""
+    return {
+        "id": table["RouteTableId"],
+        "tags": boto3_tag_list_to_ansible_dict(table.get("Tags") or []),
+        "associations": {a["SubnetId"]: a["RouteTableAssociationId"] for a in table.get("Associations", []) if a.get("SubnetId")},
+        "routes": {r["DestinationCidrBlock"]: {key: r.get(boto) for key, boto in (("gateway_id", "GatewayId"), ("nat_gateway_id", "NatGatewayId"))
+                                               if r.get(boto)}
+                   for r in table.get("Routes", []) if not own_route(r)},
+    }
+
+
+@AWSRetry.jittered_backoff()
+def describe(client, vpc_id):
+    pages = client.get_paginator("describe_route_tables").paginate(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
+    return pages.build_full_result()["RouteTables"]
+
+
+def declared_routes(table: dict) -> dict:
+    return {route["dest"]: {key: route[key] for key in TARGETS if route.get(key)} for route in table["routes"]}
+
+
+def plan_table(wanted: dict, found: dict | None, associated: dict, declared_subnets: set) -> dict:
+    """What one declared table needs: creation, subnets to associate (from where), to disassociate (not those another
+    declared table takes: that one moves them), routes to create, replace or delete, tags to add."""
+    found = found or {"id": None, "tags": {}, "associations": {}, "routes": {}}
+    routes = declared_routes(wanted)
+    tags = {**wanted["tags"], "Name": wanted["name"]}
+    return {
+        "wanted": wanted,
+        "found": found,
+        "associate": {subnet: associated.get(subnet) for subnet in wanted["subnets"] if subnet not in found["associations"]},
+        "disassociate": {subnet: association for subnet, association in found["associations"].items() if subnet not in declared_subnets},
+        "create_routes": {dest: target for dest, target in routes.items() if dest not in found["routes"]},
+        "replace_routes": {dest: target for dest, target in routes.items() if dest in found["routes"] and found["routes"][dest] != target},
+        "delete_routes": sorted(dest for dest in found["routes"] if dest not in routes),
+        "tags": {key: value for key, value in tags.items() if found["tags"].get(key) != value},
+    }
+
+
+def changes(step: dict) -> bool:
+    work = ("associate", "disassociate", "create_routes", "replace_routes", "delete_routes", "tags")
+    return step["found"]["id"] is None or any(step[key] for key in work)
+
+
+def diff_of(step: dict) -> tuple[dict, dict]:
+    found, wanted = step["found"], step["wanted"]
+    before = {"subnets": sorted(found["associations"]), "routes": found["routes"], "tags": {key: found["tags"].get(key) for key in step["tags"]}}
+    after = {"subnets": sorted(wanted["subnets"]), "routes": declared_routes(wanted), "tags": step["tags"]}
+    return before, after
+
+
+def result_of(step: dict, table_id: str) -> dict:
+    return {"id": table_id, "name": step["wanted"]["name"], "subnets": list(step["wanted"]["subnets"]), "routes": step["wanted"]["routes"]}
+
+
+def route_target(target: dict) -> dict:
+    return {"GatewayId" if key == "gateway_id" else "NatGatewayId": value for key, value in target.items()}
+
+
+def apply(module, client, vpc_id: str, step: dict) -> str:
+    """Make one table as declared; its id."""
+    wanted, table_id = step["wanted"], step["found"]["id"]
+    try:
+        if table_id is None:
+            tags = ansible_dict_to_boto3_tag_list({**wanted["tags"], "Name": wanted["name"]})
+            table_id = client.create_route_table(aws_retry=True, VpcId=vpc_id,
+                                                 TagSpecifications=[{"ResourceType": "route-table", "Tags": tags}])["RouteTable"]["RouteTableId"]
+        elif step["tags"]:
+            client.create_tags(aws_retry=True, Resources=[table_id], Tags=ansible_dict_to_boto3_tag_list(step["tags"]))
+        for dest in step["delete_routes"]:
+            client.delete_route(aws_retry=True, RouteTableId=table_id, DestinationCidrBlock=dest)
+        for dest, target in step["replace_routes"].items():
+            client.replace_route(aws_retry=True, RouteTableId=table_id, DestinationCidrBlock=dest, **route_target(target))
+        for dest, target in step["create_routes"].items():
+            client.create_route(aws_retry=True, RouteTableId=table_id, DestinationCidrBlock=dest, **route_target(target))
+        for subnet, association in step["disassociate"].items():
+            client.disassociate_route_table(aws_retry=True, AssociationId=association)
+        for subnet, elsewhere in step["associate"].items():
+            if elsewhere:  # in another table of the VPC: moved in one call, so the subnet is never without its routes
+                client.replace_route_table_association(aws_retry=True, AssociationId=elsewhere, RouteTableId=table_id)
+            else:
+                client.associate_route_table(aws_retry=True, RouteTableId=table_id, SubnetId=subnet)
+    except aws_errors() as e:
+        module.fail_json_aws(e, msg=f"Could not make route table {wanted['name']} ({table_id or 'new'}) as declared")
+    return table_id
+
+
+def find(module, tables: list[dict]) -> dict:
+    """Name tag -> the table; a name two tables carry stops the run before any change."""
+    by_name, errors = {}, []
+    names = [table["name"] for table in module.params["route_tables"]]
+    for table in tables:
+        name = table["tags"].get("Name")
+        if name in names and name in by_name:
+            errors.append(f"route_tables[{names.index(name)}].name: {name} names two route tables of the VPC, "
+                          f"{by_name[name]['id']} and {table['id']}; delete one")
+        by_name.setdefault(name, table)
+    for index, name in enumerate(names):
+        if names.index(name) != index:
+            errors.append(f"route_tables[{index}].name: {name} declared twice")
+    if errors:
+        module.fail_json(msg="; ".join(errors))
+    return by_name
+
+
+def main():
+    route_spec = dict(dest=dict(type="str", required=True), gateway_id=dict(type="str"), nat_gateway_id=dict(type="str"))
+    table_spec = dict(
+        name=dict(type="str", required=True),
+        tags=dict(type="dict", default={}),
+        subnets=dict(type="list", elements="str", default=[]),
+        routes=dict(type="list", elements="dict", default=[], options=route_spec,
+                    mutually_exclusive=[TARGETS], required_one_of=[TARGETS]),
+    )
+    module = AnsibleAWSModule(argument_spec=dict(vpc_id=dict(type="str", required=True),
+                                                 route_tables=dict(type="list", elements="dict", required=True, options=table_spec)),
+                              supports_check_mode=True)
+    vpc_id = module.params["vpc_id"]
+    client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
+    try:
+        tables = [shape(table) for table in describe(client, vpc_id)]
+    except aws_errors() as e:
+        module.fail_json_aws(e, msg=f"Could not read the route tables of {vpc_id}")
+    by_name = find(module, tables)
+    associated = {subnet: association for table in tables for subnet, association in table["associations"].items()}
+    declared = [{**table, "tags": {str(k): str(v) for k, v in table["tags"].items()}} for table in module.params["route_tables"]]
+    declared_subnets = {subnet for table in declared for subnet in table["subnets"]}
+    steps = [plan_table(wanted, by_name.get(wanted["name"]), associated, declared_subnets) for wanted in declared]
+    diff = {"before": {}, "after": {}}
+    for step in filter(changes, steps):
+        diff["before"][step["wanted"]["name"]], diff["after"][step["wanted"]["name"]] = diff_of(step)
+    changed = any(changes(step) for step in steps)
+    if module.check_mode:
+        module.exit_json(changed=changed, diff=diff, route_tables=[result_of(step, step["found"]["id"] or PLACEHOLDER + step["wanted"]["name"])
+                                                                   for step in steps])
+    results = [result_of(step, apply(module, client, vpc_id, step) if changes(step) else step["found"]["id"]) for step in steps]
+    module.exit_json(changed=changed, diff=diff, route_tables=results)
+
+
+if __name__ == "__main__":
+    main()
