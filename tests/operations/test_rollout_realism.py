@@ -1,11 +1,11 @@
-"""site.yml on an emulator whose resources take time (latency profile at 1/20) and whose CreateDBProxy fails once.
+"""site.yml on an emulator whose resources take time (latency profile at 1/50) and whose CreateDBProxy fails once.
 
 One environment, four runs: the network, secret and database layers alone, whose recap shows the instance waited for
 while `creating`; the whole rollout, stopped at the proxy's creation by the error AWS documents for it; the next run,
 which finishes the rollout (the proxy and its target waited for) leaving exactly one of each resource; and a no-op.
 
 The emulator holds every transition's last state until it has been read HOLD_READS times, however long Ansible takes
-to get to its wait (a loaded machine may take longer than the 30 s of `creating`): each wait sees the state it waits
+to get to its wait (a loaded machine may take longer than the 12 s of `creating`): each wait sees the state it waits
 out, and prints its lines, whatever the machine's speed.
 """
 
@@ -18,7 +18,7 @@ from tests.roles.conftest import ansible_playbook, fixture_local_environment_at 
 from tests.roles.playbook_output import ok, recap
 
 PORT, PG_PORT = 4731, 55531
-SCALE = "0.05"  # the instance and the proxy take 30 s each, the target 6 s
+SCALE = "0.02"  # the instance and the proxy take 12 s each; HOLD_READS keeps each state seen however short
 FAULT = "rds:CreateDBProxy:DBProxyQuotaExceededFault"
 # More reads than any resource gets before its wait polls it (its creation's answer, the module's read-back).
 HOLD_READS = "8"
