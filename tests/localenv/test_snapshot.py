@@ -12,8 +12,10 @@ import pytest
 
 from localenv import services
 
-PORTS = (4603, 55503)
-OTHER_PORTS = (4604, 55504)
+# PostgreSQL's ports below Linux's ephemeral range (32768-60999): the source environment keeps pooled client
+# connections open across the module, and one whose local port was 55504 once made the restore's bind fail.
+PORTS = (4603, 25503)
+OTHER_PORTS = (4604, 25504)
 FUNCTION = "def handler(event, context):\n    return {'echo': event}\n"
 
 
