@@ -112,6 +112,7 @@ route_tables:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list, boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 try:
     import botocore
@@ -168,7 +169,7 @@ def plan_table(wanted: dict, found: dict | None, associated: dict, declared_subn
         "create_routes": {dest: target for dest, target in routes.items() if dest not in found["routes"]},
         "replace_routes": {dest: target for dest, target in routes.items() if dest in found["routes"] and found["routes"][dest] != target},
         "delete_routes": sorted(dest for dest in found["routes"] if dest not in routes),
-        "tags": {key: value for key, value in tags.items() if found["tags"].get(key) != value},
+        "tags": compare_aws_tags(found["tags"], tags, purge_tags=False)[0],
     }
 
 

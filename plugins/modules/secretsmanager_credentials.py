@@ -239,18 +239,17 @@ class Credentials:
             self.module.fail_json_aws(e, msg=f"{self.params['error_prefix']}name: {self.name} could not be written ({operation})")
         return {}  # not reached: fail_json exits
 
-    def read_value(self) -> str | None:
+    def hide(self, *values) -> None:
+        """Mask these values wherever the module's output could show them, as a no_log option is."""
+        self.module.no_log_values.update(value for value in values if isinstance(value, str) and value)
+
+    def read_value(self) -> tuple[str | None, dict]:
+        """The secret's current value as held and as parsed; both, and the password, hidden from the output."""
         raw = self.call("get_secret_value", SecretId=self.name).get("SecretString")
-        if raw is not None:
-            try:
-                password = json.loads(raw).get("password")
-            except (ValueError, AttributeError):
-                password = None
-            # The held password is masked wherever the module's output could show it, like a no_log option.
-            for hidden in (raw, password):
-                if isinstance(hidden, str) and hidden:
-                    self.module.no_log_values.add(hidden)
-        return raw
+        self.hide(raw)
+        current = parse(self.name, raw)
+        self.hide(current.get("password"))
+        return raw, current
 
     def changed(self, **diff: tuple) -> None:
         """Note a change; ``diff`` gives each changed field's (before, after), for --diff."""
@@ -275,8 +274,7 @@ class Credentials:
                 self.result["arn"] = found["ARN"]
                 return self.result
             self.call("restore_secret", SecretId=self.name)
-        raw = self.read_value()
-        current = parse(self.name, raw)
+        raw, current = self.read_value()
         if current.get("username") not in (None, "", params["username"]):
             prefix = params["error_prefix"]
             raise Refused(f"username: the secret {self.name} already holds the username '{current['username']}' and a database user "
