@@ -28,7 +28,7 @@ from localenv import services
 from tests.roles.conftest import ansible_playbook, environment_settings, running
 from tests.roles.playbook_output import ok
 
-SNAPSHOT_PORT, SNAPSHOT_PG_PORT = 4611, 55411
+SNAPSHOT_PORT, SNAPSHOT_PG_PORT = 4611, 25411
 BUILT = "built"  # written last: a folder without it is a build that did not finish
 ROLLOUT_TIMEOUT = 900  # two cores shared with the other worker: a rollout can take minutes
 

@@ -1,7 +1,7 @@
 """One converged local environment shared by the test modules that need one, instead of a rollout per module.
 
 `tests/conftest.py` gives it as the session fixture ``shared_environment``: a private emulator and PostgreSQL 15
-(ports 4651 and 55451), brought to the converged state by the first rollout, which is itself the rollout-lock race:
+(ports 4651 and 25451), brought to the converged state by the first rollout, which is itself the rollout-lock race:
 two operators start ``site.yml -vvv`` at the same moment, one applies and the other stops naming it. With
 ``pytest -n`` each worker has its own session, so the modules of SHARED_MODULES are scheduled as one file
 (``--dist loadfile``, tests/conftest.py's pytest_xdist_make_scheduler): one worker, one rollout, the modules in
@@ -38,7 +38,7 @@ import boto3
 from tests import converged
 from tests.roles.conftest import ansible_playbook, environment_settings, running
 
-PORT, PG_PORT = 4651, 55451
+PORT, PG_PORT = 4651, 25451
 SHARED_GROUP = "shared_environment"
 # The modules that use the fixture: one worker runs them, in this (collection) order.
 SHARED_MODULES = ("tests/roles/test_rds_role.py", "tests/operations/test_rollout_lock.py",

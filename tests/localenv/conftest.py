@@ -33,4 +33,4 @@ def fixture_timed(monkeypatch):
 @pytest.fixture(name="standin_postgres", scope="session")
 def fixture_standin_postgres(tmp_path_factory):
     """A PostgreSQL 15 server of this test session, started as `python -m localenv up` starts it: its settings."""
-    yield from postgres_server(tmp_path_factory, "SHOPPULSE_STANDIN_TEST_PG_PORT", 55751)
+    yield from postgres_server(tmp_path_factory, "SHOPPULSE_STANDIN_TEST_PG_PORT", 25751)

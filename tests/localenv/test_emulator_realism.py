@@ -18,7 +18,7 @@ NO_RETRIES = Config(retries={"total_max_attempts": 1})
 
 @pytest.fixture(name="settings")
 def fixture_settings(tmp_path):
-    cfg = services.Settings(state=tmp_path / "state", emulator_host="127.0.0.1", emulator_port=PORT, pg_port=55471)
+    cfg = services.Settings(state=tmp_path / "state", emulator_host="127.0.0.1", emulator_port=PORT, pg_port=25471)
     yield cfg
     services.down(cfg)
 

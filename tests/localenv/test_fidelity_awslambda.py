@@ -177,7 +177,7 @@ def test_rds_host_names_resolve_to_the_local_database_inside_the_function(aws, f
     instance = aws("rds").create_db_instance(DBInstanceIdentifier="db", Engine="postgres", DBInstanceClass="db.t3.micro",
                                              AllocatedStorage=20, MasterUsername="u", MasterUserPassword="p" * 12)
     address = instance["DBInstance"]["Endpoint"]["Address"]
-    cfg = standin_db.services.Settings(state=tmp_path, emulator_host="127.0.0.1", emulator_port=PORT, pg_port=55999)
+    cfg = standin_db.services.Settings(state=tmp_path, emulator_host="127.0.0.1", emulator_port=PORT, pg_port=25999)
     previous = standin_db.configure(cfg)
     try:
         local = invoke(aws, function, {"resolve": address})[1]
@@ -185,7 +185,7 @@ def test_rds_host_names_resolve_to_the_local_database_inside_the_function(aws, f
     finally:
         standin_db.configure(previous)
 
-    assert local == ["127.0.0.1", 55999], "the instance's name leads to the local PostgreSQL server's address and port"
+    assert local == ["127.0.0.1", 25999], "the instance's name leads to the local PostgreSQL server's address and port"
     assert other[1] == 5432 and other[0] in {info[4][0] for info in socket.getaddrinfo("localhost", 5432)}
 
 

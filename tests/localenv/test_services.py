@@ -14,7 +14,7 @@ from localenv import psql, services
 @pytest.fixture(name="settings")
 def fixture_settings(tmp_path_factory):
     state = Path(tmp_path_factory.mktemp("localenv")) / "state"
-    cfg = services.Settings(state=state, emulator_host="127.0.0.1", emulator_port=4598, pg_port=55498)
+    cfg = services.Settings(state=state, emulator_host="127.0.0.1", emulator_port=4598, pg_port=25498)
     yield cfg
     services.down(cfg)
 
@@ -30,7 +30,7 @@ def test_up_is_idempotent_and_down_removes_the_state(settings):
     said = services.down(settings)
     assert "emulator stopped" in said and "postgresql stopped" in said
     assert not settings.state.exists()
-    assert services.status(settings) == ["emulator 127.0.0.1:4598 down", "postgresql 127.0.0.1:55498 down"]
+    assert services.status(settings) == ["emulator 127.0.0.1:4598 down", "postgresql 127.0.0.1:25498 down"]
 
 
 def test_postgres_refuses_connections_without_tls(settings):
@@ -65,7 +65,7 @@ def fixture_deep_settings(tmp_path_factory):
     """Settings whose state folder is over 200 characters deep, as in a checkout kept deep in a tree."""
     state = Path(tmp_path_factory.mktemp("localenv")).joinpath(*["a-folder-of-a-deep-checkout"] * 8) / "state"
     assert len(str(state)) > 200
-    cfg = services.Settings(state=state, emulator_host="127.0.0.1", emulator_port=4598, pg_port=55498)
+    cfg = services.Settings(state=state, emulator_host="127.0.0.1", emulator_port=4598, pg_port=25498)
     yield cfg
     services.down(cfg)
 

@@ -24,7 +24,7 @@ from tests.roles.conftest import fixture_run_playbook  # noqa: F401  pylint: dis
 from tests.roles.playbook_output import changed_tasks, ok
 
 PORT = 4722
-PG_PORT = 55521
+PG_PORT = 25521
 NAME = "shoppulse-analytics"
 INSTANCE = NAME
 PARAMETER_GROUP = f"{INSTANCE}-postgres15"

@@ -14,7 +14,7 @@ from tests.roles.conftest import fixture_emulator_at, fixture_run_playbook  # no
 from tests.roles.playbook_output import changed_tasks, ok
 from tests.roles.test_rds_role import refused
 
-PORT, PG_PORT = 4743, 55543
+PORT, PG_PORT = 4743, 25543
 EMPTY_PORT = 4744  # a fresh emulator, where no layer was ever built
 NAME = "shoppulse-analytics"
 TIMEOUT = 900  # two cores shared with other runs: a converge can take minutes

@@ -17,7 +17,7 @@ from tests.operations.test_destroy import held
 from tests.roles.conftest import ansible_playbook, fixture_local_environment_at  # noqa: F401  pylint: disable=unused-import
 from tests.roles.playbook_output import ok, recap
 
-PORT, PG_PORT = 4731, 55531
+PORT, PG_PORT = 4731, 25531
 SCALE = "0.02"  # the instance and the proxy take 12 s each; HOLD_READS keeps each state seen however short
 FAULT = "rds:CreateDBProxy:DBProxyQuotaExceededFault"
 # More reads than any resource gets before its wait polls it (its creation's answer, the module's read-back).

@@ -21,7 +21,7 @@ import pytest
 from tests.roles.conftest import ansible_playbook, fixture_local_environment_at  # noqa: F401  pylint: disable=unused-import
 from tests.roles.playbook_output import changed_tasks, ok, recap
 
-PORT, PG_PORT = 4712, 55511
+PORT, PG_PORT = 4712, 25511
 SECRET = "shoppulse-analytics/rds/master"
 APP_SECRET = "shoppulse-analytics/rds/app"
 PLAYBOOK = "playbooks/rotate_credentials.yml"

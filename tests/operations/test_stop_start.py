@@ -17,7 +17,7 @@ import pytest
 from tests.roles.conftest import CLOSED_PORT, ansible_playbook
 from tests.roles.playbook_output import changed_tasks, ok, recap
 
-PORT, PG_PORT = 4767, 55567
+PORT, PG_PORT = 4767, 25567
 INSTANCE, PROXY = "shoppulse-analytics", "shoppulse-analytics-proxy"
 SCHEDULE, SCHEDULE_ROLE = "shoppulse-analytics-stop-database", "shoppulse-analytics-stop-schedule"
 EVENING = json.dumps({"cost_stop_schedule": "cron(0 20 * * ? *)"})

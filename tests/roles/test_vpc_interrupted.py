@@ -18,7 +18,7 @@ PORT = 4597
 
 @pytest.fixture(name="emulator")
 def fixture_emulator(tmp_path):
-    cfg = services.Settings(state=tmp_path / "state", emulator_host="127.0.0.1", emulator_port=PORT, pg_port=55497)
+    cfg = services.Settings(state=tmp_path / "state", emulator_host="127.0.0.1", emulator_port=PORT, pg_port=25497)
     services.emulator_up(cfg)
     yield boto3.client("ec2", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{PORT}",
                        aws_access_key_id="testing", aws_secret_access_key="testing")

@@ -1,7 +1,7 @@
 """postgresql_migrations against a real PostgreSQL 15: the guarantees a migration tool owes its operators.
 
 The session fixture starts a throw-away server with localenv (port SHOPPULSE_SCHEMA_TEST_PG_PORT, default
-55473) and stops it at the end; each test migrates a database of its own. The module runs the way Ansible
+25473) and stops it at the end; each test migrates a database of its own. The module runs the way Ansible
 runs it, as a separate Python process fed an arguments file, so that concurrent runs are real processes.
 """
 
@@ -31,7 +31,7 @@ TABLES = {"tenants", "users", "orders", "fulfillment", "marketing_campaigns", "r
 @pytest.fixture(scope="session", name="server")
 def fixture_server(tmp_path_factory):
     """A PostgreSQL 15 server of this test session: (socket folder, port)."""
-    for cfg in postgres_server(tmp_path_factory, "SHOPPULSE_SCHEMA_TEST_PG_PORT", 55473):
+    for cfg in postgres_server(tmp_path_factory, "SHOPPULSE_SCHEMA_TEST_PG_PORT", 25473):
         yield str(cfg.pgsocket), cfg.pg_port
 
 
