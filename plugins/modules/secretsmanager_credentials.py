@@ -144,6 +144,13 @@ host:
   description: The host the value holds after the call (or would), null when it holds none.
   returned: always
   type: str
+rotating:
+  description:
+    - Whether a rotation is in progress after the call, so that a caller knows whether to wait for it.
+    - True when the call turned rotation on (Secrets Manager then rotates at once), or when the secret held an
+      C(AWSPENDING) version other than its C(AWSCURRENT) one.
+  returned: always
+  type: bool
 """
 
 import json
@@ -229,7 +236,7 @@ class Credentials:
         self.name = module.params["name"]
         self.client = module.client("secretsmanager", retry_decorator=AWSRetry.jittered_backoff())
         self.result = {"changed": False, "created": False, "restored": False, "changed_keys": [], "version_id": None,
-                       "rotation_enabled": False, "rotation_lambda_arn": None, "host": None}
+                       "rotation_enabled": False, "rotation_lambda_arn": None, "host": None, "rotating": False}
 
     def call(self, operation: str, **kwargs) -> dict:
         """A Secrets Manager call; an error fails naming the secret and the call."""
@@ -306,7 +313,10 @@ class Credentials:
         params, check = self.params, self.module.check_mode
         desired = compose(params, current)
         keys = sorted(key for key in desired if key not in current or current[key] != desired[key])
-        self.result.update(arn=found["ARN"], changed_keys=keys, version_id=holder(found.get("VersionIdsToStages", {}), "AWSCURRENT"))
+        stages = found.get("VersionIdsToStages", {})
+        current_version, pending_version = holder(stages, "AWSCURRENT"), holder(stages, "AWSPENDING")
+        self.result.update(arn=found["ARN"], changed_keys=keys, version_id=current_version,
+                           rotating=pending_version not in (None, current_version))
         kms_differs = not same_key(params["kms_key_id"], found.get("KmsKeyId"))
         description_differs = found.get("Description", "") != params["description"]
         if keys:
@@ -351,6 +361,7 @@ class Credentials:
         if self.module.check_mode:
             return
         if wanted:
+            self.result["rotating"] = True
             self.call("rotate_secret", SecretId=self.name, RotationLambdaARN=self.params["rotation_lambda_arn"],
                       RotationRules={"AutomaticallyAfterDays": self.params["rotation_days"]})
         else:

@@ -22,7 +22,7 @@ PROXY_TASK = "shoppulse.analytics.rds_proxy : Ensure the proxy pools connections
 POOL_TASK = "shoppulse.analytics.rds_proxy : Ensure the proxy pools connections to the instance over TLS with SECRETS auth: its pool and target"
 TAGGING_TASKS = {
     PROXY_TASK,
-    "shoppulse.analytics.rds_proxy : Ensure the proxy's IAM role exists, trusted by RDS only",
+    "shoppulse.analytics.rds_proxy : Ensure the proxy's IAM role exists, trusted by RDS only, reading only its auth list's secrets",
     "shoppulse.analytics.rds_proxy : Ensure the proxy's log group exists with its retention",
 }
 # inventories/local's shoppulse_tags, which rds_proxy_tags defaults to, plus one.

@@ -74,10 +74,22 @@ def test_rotation_turns_on_once_the_secret_holds_a_host_and_off_without_a_functi
     described = sm.describe_secret(SecretId=NAME)
     turned_off = run_module(module.main, {**BASE, **ADDRESS})
 
-    assert unattached["changed"] and not unattached["rotation_enabled"]
-    assert attached["changed"] and attached["rotation_enabled"] and not again["changed"]
+    assert unattached["changed"] and not unattached["rotation_enabled"] and not unattached["rotating"]
+    assert attached["changed"] and attached["rotation_enabled"] and attached["rotating"] and not again["changed"]
     assert (described["RotationEnabled"], described["RotationLambdaARN"], described["RotationRules"]["AutomaticallyAfterDays"]) == (True, function, 7)
     assert turned_off["changed"] and not sm.describe_secret(SecretId=NAME).get("RotationEnabled")
+
+
+def test_a_rotation_under_way_is_reported_so_that_the_caller_waits_for_it(run_module, sm):
+    run_module(module.main, BASE)
+    settled = run_module(module.main, {**BASE, **ADDRESS})
+    held = value(sm)[1]
+    # A rotation's createSecret step: the new password in a version labelled AWSPENDING only.
+    sm.put_secret_value(SecretId=NAME, SecretString=json.dumps({**held, "password": SECOND}), VersionStages=["AWSPENDING"])
+    under_way = run_module(module.main, {**BASE, **ADDRESS})
+
+    assert not settled["rotating"] and under_way["rotating"] and not under_way["changed"]
+    assert SECOND not in shown(under_way)
 
 
 def test_the_same_key_named_another_way_is_the_same_key_and_description_alone_keeps_the_value(run_module, sm):
