@@ -85,8 +85,9 @@ def test_a_bad_value_stops_site_yml_before_any_aws_call_naming_the_variable(run_
 def test_valid_numbers_given_on_the_command_line_pass_validation(run_site):
     # -e gives text; the filter reads it as numbers (test_rds.py::test_numbers_given_as_text_on_the_command_line_are_numbers).
     # Past the validation play, the first AWS call meets the closed port: that failure must come from the next play.
+    # One attempt, not inventories/local's ten: botocore would retry the refused connection with backoff for 20 s.
     result = run_site("rds_allocated_storage=120", "rds_performance_insights_retention_days=31",
-                      "rds_backup_retention_days=7", "rds_port=5433")
+                      "rds_backup_retention_days=7", "rds_port=5433", '{"shoppulse_aws_config": {"retries": {"max_attempts": 1}}}')
     assert result.returncode != 0
     found = failures(result)
     assert found and VALIDATION_PLAY not in [failure[0] for failure in found], found
