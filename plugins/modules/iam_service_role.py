@@ -107,7 +107,9 @@ policy_changed:
 
 import json
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
+from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.iam import get_iam_role
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -119,6 +121,13 @@ try:
     import botocore
 except ImportError:
     pass  # handled by AnsibleAWSModule
+
+
+@IAMErrorHandler.list_error_handler("get role policy")
+@AWSRetry.jittered_backoff()
+def get_iam_role_policy(client, role_name: str, policy_name: str) -> dict | None:
+    """The role's inline policy document, or None when the role has no such policy (as amazon.aws's get_iam_role)."""
+    return client.get_role_policy(RoleName=role_name, PolicyName=policy_name)["PolicyDocument"]
 
 
 def as_document(value):
@@ -155,26 +164,8 @@ class ServiceRole:
         self.result["changed"] = True
         self.result["diff"]["before"][key], self.result["diff"]["after"][key] = before, after
 
-    def read(self) -> dict | None:
-        try:
-            return self.client.get_role(aws_retry=True, RoleName=self.name)["Role"]
-        except is_boto3_error_code("NoSuchEntity"):
-            return None
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"name: the IAM role {self.name} could not be read (GetRole)")
-        return None  # not reached
-
-    def read_policy(self) -> dict | None:
-        try:
-            return self.client.get_role_policy(aws_retry=True, RoleName=self.name, PolicyName=self.params["policy_name"])["PolicyDocument"]
-        except is_boto3_error_code("NoSuchEntity"):
-            return None
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"policy_name: the IAM role {self.name}'s policy could not be read (GetRolePolicy)")
-        return None  # not reached
-
     def ensure(self) -> dict:
-        role = self.read()
+        role = get_iam_role(self.client, self.name)
         if role is None:
             self.create()
         else:
@@ -220,7 +211,7 @@ class ServiceRole:
     def ensure_policy(self, new_role: bool) -> None:
         if self.policy is None:
             return
-        current = None if new_role else self.read_policy()
+        current = None if new_role else get_iam_role_policy(self.client, self.name, self.params["policy_name"])
         if current is not None and not compare_policies(current, self.policy):
             return
         self.result["policy_changed"] = True
@@ -244,7 +235,10 @@ def main():
         required_by={"policy_document": "policy_name"},
         supports_check_mode=True,
     )
-    result = ServiceRole(module).ensure()
+    try:
+        result = ServiceRole(module).ensure()
+    except AnsibleIAMError as e:
+        module.fail_json_aws_error(e)
     if not module._diff:  # pylint: disable=protected-access
         result.pop("diff")
     module.exit_json(**result)
