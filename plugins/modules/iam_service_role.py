@@ -18,6 +18,9 @@ description:
   - The role's managed policies and its other inline policies are left alone.
   - In check mode against an account without the role, RV(iam_role) is empty and both the role and the policy are
     reported as to be created.
+  - With O(state=absent) the role is deleted with what IAM requires gone first - its inline policies deleted, its
+    managed policies detached, the role removed from its instance profiles (the profiles themselves are kept) - and a
+    role that does not exist costs one read.
 author:
   - ShopPulse platform team (@shoppulse)
 options:
@@ -25,14 +28,18 @@ options:
     description: The role's name.
     type: str
     required: true
+  state:
+    description: Whether the role exists as declared, or is deleted.
+    type: str
+    choices: [present, absent]
+    default: present
   description:
     description: The role's description.
     type: str
     default: ""
   assume_role_policy_document:
-    description: The trust policy, as a dict (or its JSON).
+    description: The trust policy, as a dict (or its JSON). Required with O(state=present).
     type: json
-    required: true
   policy_name:
     description: The name of the role's inline policy this call keeps.
     type: str
@@ -77,11 +84,16 @@ EXAMPLES = r"""
           Resource: arn:aws:logs:us-east-1:123456789012:log-group:/shoppulse/vpc/flow-logs:*
     tags: {project: shoppulse-analytics}
     purge_tags: false
+
+- name: The stop schedule's role, deleted with its inline policy
+  shoppulse.analytics.iam_service_role:
+    name: shoppulse-analytics-stop-schedule
+    state: absent
 """
 
 RETURN = r"""
 iam_role:
-  description: The role; empty in check mode before it exists.
+  description: The role; empty in check mode before it exists, and with O(state=absent) the role as it was before.
   returned: always
   type: dict
   contains:
@@ -97,6 +109,10 @@ iam_role:
       type: str
 created:
   description: Whether the role was created (or would be, in check mode).
+  returned: always
+  type: bool
+deleted:
+  description: Whether the role was deleted (or would be, in check mode).
   returned: always
   type: bool
 policy_changed:
@@ -146,10 +162,10 @@ class ServiceRole:
         self.module = module
         self.params = module.params
         self.name = module.params["name"]
-        self.trust = as_document(module.params["assume_role_policy_document"])
+        self.trust = as_document(module.params["assume_role_policy_document"])  # None with state=absent
         self.policy = as_document(module.params["policy_document"])
         self.client = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
-        self.result = {"changed": False, "created": False, "policy_changed": False, "iam_role": {},
+        self.result = {"changed": False, "created": False, "deleted": False, "policy_changed": False, "iam_role": {},
                        "diff": {"before": {}, "after": {}}}
 
     def call(self, operation: str, **kwargs) -> dict:
@@ -173,6 +189,38 @@ class ServiceRole:
             self.update(role)
         self.ensure_policy(role is None)
         return self.result
+
+    def delete(self) -> dict:
+        """Delete the role after what DeleteRole refuses to leave behind (DeleteConflict): its inline policies, its
+        managed policies' attachments, its instance profiles' hold on it."""
+        role = get_iam_role(self.client, self.name)
+        if role is None:
+            return self.result
+        inline = self.listed("list_role_policies", "PolicyNames")
+        managed = [policy["PolicyArn"] for policy in self.listed("list_attached_role_policies", "AttachedPolicies")]
+        profiles = [profile["InstanceProfileName"] for profile in self.listed("list_instance_profiles_for_role", "InstanceProfiles")]
+        self.result.update(deleted=True, iam_role=outline(role))
+        self.changed("role", {"name": self.name, "inline_policies": sorted(inline), "managed_policies": sorted(managed),
+                              "instance_profiles": sorted(profiles)}, None)
+        if self.module.check_mode:
+            return self.result
+        for policy_name in inline:
+            self.call("delete_role_policy", RoleName=self.name, PolicyName=policy_name)
+        for policy_arn in managed:
+            self.call("detach_role_policy", RoleName=self.name, PolicyArn=policy_arn)
+        for profile in profiles:
+            self.call("remove_role_from_instance_profile", RoleName=self.name, InstanceProfileName=profile)
+        self.call("delete_role", RoleName=self.name)
+        return self.result
+
+    def listed(self, operation: str, key: str) -> list:
+        """Every item of one of the role's paginated listings."""
+        try:
+            pages = self.client.get_paginator(operation).paginate(RoleName=self.name)
+            return [item for page in pages for item in page[key]]
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            self.module.fail_json_aws(e, msg=f"name: the IAM role {self.name} could not be read ({operation})")
+        return []  # not reached: fail_json exits
 
     def create(self) -> None:
         params = self.params
@@ -224,8 +272,9 @@ def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
             name=dict(type="str", required=True),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
             description=dict(type="str", default=""),
-            assume_role_policy_document=dict(type="json", required=True),
+            assume_role_policy_document=dict(type="json"),
             policy_name=dict(type="str"),
             policy_document=dict(type="json"),
             tags=dict(type="dict", default={}),
@@ -233,10 +282,12 @@ def main():
             wait=dict(type="bool", default=True),
         ),
         required_by={"policy_document": "policy_name"},
+        required_if=[("state", "present", ["assume_role_policy_document"])],
         supports_check_mode=True,
     )
     try:
-        result = ServiceRole(module).ensure()
+        role = ServiceRole(module)
+        result = role.ensure() if module.params["state"] == "present" else role.delete()
     except AnsibleIAMError as e:
         module.fail_json_aws_error(e)
     if not module._diff:  # pylint: disable=protected-access

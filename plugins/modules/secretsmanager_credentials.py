@@ -144,6 +144,10 @@ host:
   description: The host the value holds after the call (or would), null when it holds none.
   returned: always
   type: str
+port:
+  description: The port the value holds after the call (or would), null when it holds none.
+  returned: always
+  type: int
 rotating:
   description:
     - Whether a rotation is in progress after the call, so that a caller knows whether to wait for it.
@@ -236,7 +240,8 @@ class Credentials:
         self.name = module.params["name"]
         self.client = module.client("secretsmanager", retry_decorator=AWSRetry.jittered_backoff())
         self.result = {"changed": False, "created": False, "restored": False, "changed_keys": [], "version_id": None,
-                       "rotation_enabled": False, "rotation_lambda_arn": None, "host": None, "rotating": False}
+                       "rotation_enabled": False, "rotation_lambda_arn": None, "host": None, "port": None,
+                       "rotating": False}
 
     def call(self, operation: str, **kwargs) -> dict:
         """A Secrets Manager call; an error fails naming the secret and the call."""
@@ -351,7 +356,7 @@ class Credentials:
         # After the value: turning rotation on rotates at once, and the function reads the host from the value.
         wanted = bool(self.params["rotation_lambda_arn"]) and bool(str(desired.get("host") or ""))
         self.result.update(rotation_enabled=wanted, rotation_lambda_arn=self.params["rotation_lambda_arn"] if wanted else None,
-                           host=desired.get("host"))
+                           host=desired.get("host"), port=desired.get("port"))
         if not rotation_differs(found, wanted, self.params):
             return
         self.changed(rotation=({"enabled": bool(found.get("RotationEnabled")), "lambda_arn": found.get("RotationLambdaARN"),

@@ -11,6 +11,8 @@ from moto import mock_aws
 from ansible_collections.shoppulse.analytics.plugins.modules import iam_service_role as module
 from localenv import fidelity
 
+from .conftest import ModuleExit
+
 NAME = "shoppulse-analytics-flow-logs"
 TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
                                                  "Action": "sts:AssumeRole"}]}
@@ -90,3 +92,35 @@ def test_check_mode_reports_the_role_and_its_policy_and_creates_nothing(run_modu
     assert planned["diff"]["after"]["policy"] == POLICY
     assert previewed["changed"] and previewed["policy_changed"] and "diff" not in previewed
     assert held(iam)[3] == POLICY
+
+
+def test_absent_deletes_the_role_after_its_policies_and_profiles_then_changes_nothing(run_module, iam):
+    run_module(module.main, BASE)
+    managed = iam.create_policy(PolicyName="read-only", PolicyDocument=json.dumps(POLICY))["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName=NAME, PolicyArn=managed)
+    iam.put_role_policy(RoleName=NAME, PolicyName="another", PolicyDocument=json.dumps(POLICY))
+    iam.create_instance_profile(InstanceProfileName="profile")
+    iam.add_role_to_instance_profile(InstanceProfileName="profile", RoleName=NAME)
+    absent = {"name": NAME, "state": "absent"}
+
+    previewed = run_module(module.main, absent, check_mode=True, diff=True)
+    assert previewed["changed"] and previewed["deleted"] and held(iam)[3] == POLICY
+    assert previewed["diff"] == {"before": {"role": {"name": NAME, "inline_policies": ["another", "deliver-flow-logs"],
+                                                     "managed_policies": [managed], "instance_profiles": ["profile"]}},
+                                 "after": {"role": None}}
+    deleted = run_module(module.main, absent)
+    again = run_module(module.main, absent)
+
+    assert deleted["changed"] and deleted["deleted"] and deleted["iam_role"]["role_name"] == NAME
+    assert not again["changed"] and not again["deleted"] and again["iam_role"] == {}
+    assert [role["RoleName"] for role in iam.list_roles()["Roles"]] == []
+    # Detached and removed from, not deleted: the managed policy and the profile are not the role's.
+    assert iam.get_policy(PolicyArn=managed)["Policy"]["AttachmentCount"] == 0
+    assert iam.get_instance_profile(InstanceProfileName="profile")["InstanceProfile"]["Roles"] == []
+
+
+def test_present_needs_a_trust_policy(run_module, iam):
+    with pytest.raises(ModuleExit) as refused:
+        run_module(module.main, {"name": NAME})
+    assert "assume_role_policy_document" in refused.value.result["msg"]
+    assert iam.list_roles()["Roles"] == []

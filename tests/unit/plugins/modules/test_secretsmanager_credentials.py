@@ -42,6 +42,7 @@ def test_creates_the_secret_then_keeps_it_and_its_password(run_module, sm):
     again = run_module(module.main, {**BASE, "new_password": SECOND})
 
     assert created["changed"] and created["created"] and created["changed_keys"] == ["dbname", "engine", "password", "username"]
+    assert (created["host"], created["port"]) == (None, None)
     assert not again["changed"] and again["changed_keys"] == [] and again["arn"] == created["arn"]
     version, held = value(sm)
     assert held == {"username": "shoppulse_admin", "password": FIRST, "engine": "postgres", "dbname": "shoppulse"}
@@ -59,6 +60,7 @@ def test_attach_writes_host_and_port_keeping_the_password_and_other_keys(run_mod
     again = run_module(module.main, {**BASE, **ADDRESS, "new_password": SECOND})
 
     assert attached["changed"] and attached["changed_keys"] == ["host", "port"] and not again["changed"]
+    assert (attached["host"], attached["port"]) == (again["host"], again["port"]) == ("db.example.internal", 5432)
     assert attached["diff"] == {"before": {"host": None, "port": None}, "after": ADDRESS}
     version, after = value(sm)
     assert version not in (before, None) and version == again["version_id"]
