@@ -53,6 +53,7 @@ def test_a_layer_alone_reads_the_layers_before_it_from_aws_and_changes_nothing(e
     result = run_playbook("site.yml", "--tags", tags, *mode, port=PORT, env=environment, timeout=TIMEOUT)
     assert ok(result)["changed"] == 0, changed_tasks(result)
     assert f"TASK [{reads}]" in result.stdout, result.stdout[-3000:]
+    assert "DEPRECATION WARNING" not in result.stdout + result.stderr  # the layers' reads use no deprecated return
 
 
 def test_another_vpc_cidr_stops_before_the_lock_naming_both_blocks(environment, run_playbook):
