@@ -18,7 +18,7 @@ PORT, PG_PORT = 4743, 25543
 EMPTY_PORT = 4744  # a fresh emulator, where no layer was ever built
 NAME = "shoppulse-analytics"
 TIMEOUT = 900  # two cores shared with other runs: a converge can take minutes
-BUILD_PLAY = "Build the network, the credentials, the database and the proxy"
+BUILD_PLAY = "Build the network, the credentials, the database, the proxy and their monitoring"
 # The same address plan, moved to another block.
 OTHER_BLOCK = ("-e", "vpc_cidr=10.1.0.0/16", "-e", json.dumps({
     "vpc_public_subnet_cidrs": ["10.1.0.0/24", "10.1.1.0/24"],

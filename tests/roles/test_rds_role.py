@@ -21,7 +21,7 @@ from tests.environment import LOCK_WAIT
 from tests.roles.playbook_output import changed_tasks, ok, recap
 
 VALIDATION_PLAY = "Validate the inputs of every layer before changing anything"
-BUILD_PLAY = "Build the network, the credentials, the database and the proxy"
+BUILD_PLAY = "Build the network, the credentials, the database, the proxy and their monitoring"
 INSTANCE_TASK = "shoppulse.analytics.rds : Ensure the PostgreSQL instance runs with the declared settings"
 # The layers a database change needs: a layer takes the outputs of the layers before it.
 DB_LAYERS = ("--tags", "vpc,secrets,rds")
