@@ -107,11 +107,16 @@ def prune(root: str, keep: str, keep_days: int) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def shareable(name: str) -> bool:
+    """A finished payload of a module resolved by its full name (not a lock or a copy under way)."""
+    return name.startswith(SHAREABLE) and not name.endswith((".lock", "-part"))
+
+
 def link_into(store: str, run_cache: str) -> None:
     """Link each kept payload into this run's cache folder, where Ansible looks for its own."""
     os.makedirs(run_cache, exist_ok=True)
     for name in os.listdir(store):
-        if name.startswith(SHAREABLE) and not name.endswith((".lock", "-part")):
+        if shareable(name):
             target = os.path.join(run_cache, name)
             if not os.path.lexists(target):
                 os.symlink(os.path.join(store, name), target)
@@ -122,7 +127,7 @@ def keep_new(run_cache: str, store: str) -> None:
     for name in os.listdir(run_cache) if os.path.isdir(run_cache) else ():
         built = os.path.join(run_cache, name)
         kept = os.path.join(store, name)
-        if not name.startswith(SHAREABLE) or name.endswith((".lock", "-part")) or os.path.islink(built) or os.path.exists(kept):
+        if not shareable(name) or os.path.islink(built) or os.path.exists(kept):
             continue
         partial = f"{kept}.{os.getpid()}-part"
         shutil.copyfile(built, partial)
