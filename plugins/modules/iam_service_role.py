@@ -126,6 +126,9 @@ import json
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
 from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_iam_role
+from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_instance_profiles
+from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_role_attached_policies
+from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_role_policies
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -196,9 +199,9 @@ class ServiceRole:
         role = get_iam_role(self.client, self.name)
         if role is None:
             return self.result
-        inline = self.listed("list_role_policies", "PolicyNames")
-        managed = [policy["PolicyArn"] for policy in self.listed("list_attached_role_policies", "AttachedPolicies")]
-        profiles = [profile["InstanceProfileName"] for profile in self.listed("list_instance_profiles_for_role", "InstanceProfiles")]
+        inline = list_iam_role_policies(self.client, self.name)
+        managed = [policy["PolicyArn"] for policy in list_iam_role_attached_policies(self.client, self.name)]
+        profiles = [profile["InstanceProfileName"] for profile in list_iam_instance_profiles(self.client, role=self.name)]
         self.result.update(deleted=True, iam_role=outline(role))
         self.changed("role", {"name": self.name, "inline_policies": sorted(inline), "managed_policies": sorted(managed),
                               "instance_profiles": sorted(profiles)}, None)
@@ -212,15 +215,6 @@ class ServiceRole:
             self.call("remove_role_from_instance_profile", RoleName=self.name, InstanceProfileName=profile)
         self.call("delete_role", RoleName=self.name)
         return self.result
-
-    def listed(self, operation: str, key: str) -> list:
-        """Every item of one of the role's paginated listings."""
-        try:
-            pages = self.client.get_paginator(operation).paginate(RoleName=self.name)
-            return [item for page in pages for item in page[key]]
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            self.module.fail_json_aws(e, msg=f"name: the IAM role {self.name} could not be read ({operation})")
-        return []  # not reached: fail_json exits
 
     def create(self) -> None:
         params = self.params
