@@ -2,10 +2,15 @@
 outlives a change to its sources, a short-named (ansible.legacy) module is never kept - and a real run's payloads
 found again by the next run."""
 
+import base64
+import io
+import marshal
 import os
+import pickle
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 from ansible_collections.shoppulse.analytics.plugins.callback import module_cache
@@ -84,6 +89,23 @@ def test_folders_unused_for_keep_days_are_removed_the_current_one_never(tmp_path
     assert sorted(os.listdir(tmp_path)) == ["current", "recent"]
 
 
+def test_a_kept_payload_carries_bytecode_beside_each_source_and_anything_else_is_kept_as_built():
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as payload:
+        payload.writestr("ansible/__init__.py", "")
+        payload.writestr("ansible/module_utils/thing.py", "VALUE = 6 * 7\n")
+        payload.writestr("ansible/module_utils/data.json", "{}")
+    compiled = zipfile.ZipFile(io.BytesIO(module_cache.with_bytecode(archive.getvalue())))
+    assert sorted(compiled.namelist()) == ["ansible/__init__.py", "ansible/__init__.pyc", "ansible/module_utils/data.json",
+                                           "ansible/module_utils/thing.py", "ansible/module_utils/thing.pyc"]
+    pyc = compiled.read("ansible/module_utils/thing.pyc")
+    namespace = {}
+    exec(marshal.loads(pyc[16:]), namespace)  # pylint: disable=exec-used  # the header is 16 bytes; the code is the source's
+    assert namespace["VALUE"] == 42
+
+    assert module_cache.compiled_payload(b"not a payload") == b"not a payload"
+
+
 def test_a_run_keeps_its_payloads_and_the_next_run_uses_them(tmp_path):
     playbook = tmp_path / "ping.yml"
     playbook.write_text(PING, encoding="utf-8")
@@ -100,3 +122,6 @@ def test_a_run_keeps_its_payloads_and_the_next_run_uses_them(tmp_path):
     assert [path.name for path in store.iterdir()] == ["ansible.modules.ping-ZIP_DEFLATED-none"]
     assert "ANSIBALLZ: using cached module" in second.stdout + second.stderr
     assert "ANSIBALLZ: Creating module" not in second.stdout + second.stderr
+    # The payload the second run used carries basic.py's bytecode beside it.
+    kept = pickle.loads((store / "ansible.modules.ping-ZIP_DEFLATED-none").read_bytes())
+    assert "ansible/module_utils/basic.pyc" in zipfile.ZipFile(io.BytesIO(base64.b64decode(kept.zip_data))).namelist()
