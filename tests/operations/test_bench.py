@@ -227,6 +227,24 @@ def test_the_ping_play_has_as_many_pings_on_localhost_without_facts(tmp_path):
     assert check.returncode == 0, check.stdout + check.stderr
 
 
+def test_the_timed_ping_play_follows_an_untimed_one_that_leaves_its_payload_cached(monkeypatch, tmp_path):
+    runs = []
+
+    def run_playbook(name, playbook, env):  # pylint: disable=unused-argument
+        tasks = (tmp_path / "ping.yml").read_text(encoding="utf-8").count("ansible.builtin.ping") if "ping" in name else 0
+        runs.append((name, playbook, tasks))
+        recap = "PLAY RECAP ***\nlocalhost : ok=3 changed=0 unreachable=0 failed=0 skipped=1 rescued=0 ignored=0\n"
+        return bench.Run(0, 1.0, recap, tmp_path / f"{name}.log")
+
+    monkeypatch.setattr(bench, "PING", tmp_path / "ping.yml")
+    monkeypatch.setattr(bench, "CHECKOUT", tmp_path)
+    monkeypatch.setattr(bench, "run_playbook", run_playbook)
+    tasks = bench.measure({})[-1]
+
+    assert tasks == 4
+    assert [(name, count) for name, _playbook, count in runs] == [("rollout", 0), ("noop", 0), ("ping-warmup", 1), ("ping", 4)]
+
+
 def test_settings_default_to_the_bench_s_own_and_name_a_bad_variable():
     assert bench.Settings.from_env({}) == bench.Settings(scale=0.1, emulator_port=4591, pg_port=55491, keep=False)
     assert bench.Settings.from_env({"BENCH_SCALE": "1", "BENCH_KEEP": "1"}).keep
