@@ -54,13 +54,13 @@ import functools
 import hashlib
 import importlib.util
 import io
+import marshal
 import os
 import pickle
 import shutil
 import sys
 import time
 import zipfile
-from importlib._bootstrap_external import _code_to_hash_pyc  # pylint: disable=import-error,no-name-in-module
 
 from ansible import constants as C
 from ansible.plugins.callback import CallbackBase
@@ -69,6 +69,8 @@ from ansible.utils.collection_loader import AnsibleCollectionConfig
 
 # The payload names Ansible gives modules resolved by their full name: the same name is always the same source.
 SHAREABLE = ("ansible_collections.", "ansible.modules.")
+# A .pyc header's flags word (PEP 552): bit 0 hash-based, bit 1 (unset) check the source's hash on import.
+UNCHECKED_HASH_PYC = (0b01).to_bytes(4, "little")
 SOURCE_FOLDERS = (("plugins", "modules"), ("plugins", "module_utils"))
 # What a kept payload holds beyond Ansible's own (its bytecode): a store of another format is another folder.
 PAYLOAD_FORMAT = "bytecode-1"
@@ -142,7 +144,8 @@ def bytecode_of(filename: str, source: bytes) -> bytes:
     """``source`` compiled as a .pyc file: unchecked-hash based, so zipimport takes it without comparing times, and a
     Python whose magic number differs skips it for the source. Kept per run: the payloads share most of their files."""
     code = compile(source, filename, "exec", dont_inherit=True)
-    return bytes(_code_to_hash_pyc(code, importlib.util.source_hash(source), checked=False))
+    # PEP 552's layout, from public parts: magic number, flags (hash-based, unchecked), source hash, marshalled code.
+    return importlib.util.MAGIC_NUMBER + UNCHECKED_HASH_PYC + importlib.util.source_hash(source) + marshal.dumps(code)
 
 
 def with_bytecode(archive: bytes) -> bytes:

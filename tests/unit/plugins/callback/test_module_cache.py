@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import zipfile
+import zipimport
 from pathlib import Path
 
 from ansible_collections.shoppulse.analytics.plugins.callback import module_cache
@@ -104,6 +105,21 @@ def test_a_kept_payload_carries_bytecode_beside_each_source_and_anything_else_is
     assert namespace["VALUE"] == 42
 
     assert module_cache.compiled_payload(b"not a payload") == b"not a payload"
+
+
+def test_zipimport_takes_the_bytecode_without_reading_the_source_again(tmp_path):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as payload:
+        payload.writestr("thing.py", "VALUE = 42\n")
+    compiled = zipfile.ZipFile(io.BytesIO(module_cache.with_bytecode(archive.getvalue())))
+    # The same bytecode beside a source that now says otherwise: the value shows which of the two was imported.
+    edited = tmp_path / "edited.zip"
+    with zipfile.ZipFile(edited, "w") as payload:
+        payload.writestr("thing.py", "VALUE = 0\n")
+        payload.writestr("thing.pyc", compiled.read("thing.pyc"))
+    namespace = {}
+    exec(zipimport.zipimporter(str(edited)).get_code("thing"), namespace)  # pylint: disable=exec-used
+    assert namespace["VALUE"] == 42
 
 
 def test_a_run_keeps_its_payloads_and_the_next_run_uses_them(tmp_path):
