@@ -53,7 +53,8 @@ def create_rotation_function() -> str:
 
 # The modules that converge environments of their own, slowest first (measured with --durations), after the shared
 # environment's group: the workers start on the long ones and the many short modules fill both workers' ends. Those
-# that restore the run's converged snapshot come after the ones that do not, which run while it is being built.
+# that restore the run's converged snapshot come after the ones that do not, which run while it is being built; but
+# test_destroy first, whose partly built environment is destroyed while the snapshot its whole one restores is built.
 SLOW_MODULES = ("tests/operations/test_destroy.py", "tests/operations/test_rollout_realism.py",
                 "tests/operations/test_snapshot_restore.py", "tests/operations/test_rotate_credentials.py",
                 "tests/roles/test_vpc_interrupted.py", "tests/operations/test_environments.py",

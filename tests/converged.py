@@ -7,11 +7,12 @@ A module whose tests start from the environment ``site.yml`` builds with invento
         ...
 
 The snapshot is ``localenv.services.snapshot`` of a converged environment (the emulator's state, PostgreSQL's data
-folder, the artifacts): the shared environment's (tests/environment.py), saved right after its first rollout, or, when
-a module asks before that rollout started, one built then on a private emulator and PostgreSQL 15 (SNAPSHOT_PORT,
-SNAPSHOT_PG_PORT) with ``site.yml``. With ``pytest -n`` every worker uses the same folder under the run's base
-temporary folder and a file lock lets one build it while the others wait, so a run pays for no rollout of its own,
-or at most one, whatever the number of modules restoring it.
+folder, the artifacts), with what its account held before the rollout (``account.before``): the shared environment's
+(tests/environment.py), saved right after its first rollout, or, when a module asks before that rollout started, one
+built then on a private emulator and PostgreSQL 15 (SNAPSHOT_PORT, SNAPSHOT_PG_PORT) with ``site.yml``. With
+``pytest -n`` every worker uses the same folder under the run's base temporary folder and a file lock lets one build it
+while the others wait, so a run pays for no rollout of its own, or at most one, whatever the number of modules
+restoring it.
 A restore takes seconds (tests/localenv/test_snapshot.py proves the restored environment converged: site.yml
 changes nothing there and gives the same outputs).
 """
@@ -25,6 +26,7 @@ import shutil
 from pathlib import Path
 
 from localenv import services
+from tests import account
 from tests.roles.conftest import ansible_playbook, environment_settings, running
 from tests.roles.playbook_output import ok
 
@@ -43,10 +45,12 @@ def built(folder: Path) -> bool:
     return (folder / BUILT).exists()
 
 
-def save(cfg: services.Settings, env: dict[str, str], folder: Path) -> None:
-    """Save the converged environment of ``cfg`` as the snapshot ``folder`` (replacing what a failed save left)."""
+def save(cfg: services.Settings, env: dict[str, str], folder: Path, before: dict[str, list[str]]) -> None:
+    """Save the converged environment of ``cfg`` as the snapshot ``folder`` (replacing what a failed save left), with
+    ``before``, what its account held before the rollout (tests/account.py)."""
     shutil.rmtree(folder, ignore_errors=True)
     services.snapshot(cfg, folder, artifacts=Path(env["SHOPPULSE_ARTIFACTS_DIR"]))
+    account.record(before, folder)
     (folder / BUILT).touch()
 
 
@@ -67,8 +71,9 @@ def converged_snapshot(basetemp: Path) -> Path:
         if not built(folder):
             cfg, env = environment_settings(folder.with_name("converged-snapshot-build"), SNAPSHOT_PORT, SNAPSHOT_PG_PORT)
             with running(cfg, env):
+                before = account.held(SNAPSHOT_PORT)
                 ok(ansible_playbook("site.yml", port=SNAPSHOT_PORT, env=env, timeout=ROLLOUT_TIMEOUT))
-                save(cfg, env, folder)
+                save(cfg, env, folder, before)
             shutil.rmtree(folder.with_name("converged-snapshot-build"), ignore_errors=True)
     return folder
 

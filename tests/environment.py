@@ -35,7 +35,7 @@ from pathlib import Path
 
 import boto3
 
-from tests import converged
+from tests import account, converged
 from tests.roles.conftest import ansible_playbook, environment_settings, running
 
 PORT, PG_PORT = 4651, 25451
@@ -124,7 +124,8 @@ def shared_environment(folder: Path, basetemp: Path):
     with running(cfg, env):
         environment = SharedEnvironment(port=PORT, env=env)
         with converged.snapshot_lock(basetemp) as snapshot:
+            before = account.held(PORT)
             environment.rollout = race(environment)
             if not converged.built(snapshot) and any(run.returncode == 0 for run in environment.rollout.values()):
-                converged.save(cfg, env, snapshot)
+                converged.save(cfg, env, snapshot, before)
         yield environment

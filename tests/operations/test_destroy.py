@@ -1,14 +1,14 @@
 """playbooks/destroy.yml on two private emulators at once, read back with boto3.
 
-The whole environment (site.yml up to the proxy) is refused without confirmation; with an instance restored into it
-by restore.yml and another restored into its subnet group with boto3, as the seed's CLI procedure restores, it is
-refused, naming the second, before any change; once that one is gone it is destroyed after final snapshots, the
-restored instance included, the platform's two functions (deployed as the lambda_function role leaves them, since
-building them needs the database) with their roles and log groups too; destroyed again, it changes nothing and leaves
-alone a test-db-connection another environment tagged as its own. Meanwhile, on the second emulator, a partly built one - no proxy layer,
-its NAT gateway gone but its elastic IP left, the instance under deletion protection as in prod - is refused until
-the run says to turn the protection off, previewed in check mode, then destroyed without a final snapshot and with
-the secret deleted at once. Nothing here needs the schema layer, so no PostgreSQL runs.
+The whole environment (the run's converged snapshot: every layer site.yml builds) is refused without confirmation;
+with an instance restored into it by restore.yml and another restored into its subnet group with boto3, as the seed's
+CLI procedure restores, it is refused, naming the second, before any change; once that one is gone it is destroyed
+after final snapshots, the restored instance included, the platform's two functions (test-db-connection deployed as
+the lambda_function role leaves it) with their roles and log groups too, down to what the account held before
+site.yml; destroyed again, it changes nothing and leaves alone a test-db-connection another environment tagged as its
+own. Meanwhile, on the second emulator, a partly built one - no proxy layer, its NAT gateway gone but its elastic IP
+left, the instance under deletion protection as in prod - is refused until the run says to turn the protection off,
+previewed in check mode, then destroyed without a final snapshot and with the secret deleted at once.
 """
 
 import concurrent.futures
@@ -17,63 +17,24 @@ import json
 import re
 import zipfile
 
-import boto3
 import pytest
 
+from tests import converged
+from tests.account import before, client, held
 from tests.roles.conftest import CLOSED_PORT, ansible_playbook, fixture_emulator_at  # noqa: F401  pylint: disable=unused-import
 from tests.roles.playbook_output import changed_tasks, ok, recap
 
-FULL_PORT, PARTIAL_PORT = 4691, 4692
+FULL_PORT, FULL_PG_PORT, PARTIAL_PORT = 4691, 25491, 4692
 PLAYBOOK = "playbooks/destroy.yml"
 INSTANCE = "shoppulse-analytics"
 SECRET = "shoppulse-analytics/rds/master"
 CONFIRM = ("-e", "destroy_confirm=local")
-# What the emulator holds, by kind: (service, operation, list key, id key, keep) - keep drops what counts as gone.
-LISTINGS = (
-    ("ec2", "describe_vpcs", "Vpcs", "VpcId", None),
-    ("ec2", "describe_subnets", "Subnets", "SubnetId", None),
-    ("ec2", "describe_internet_gateways", "InternetGateways", "InternetGatewayId", None),
-    ("ec2", "describe_nat_gateways", "NatGateways", "NatGatewayId", lambda item: item["State"] != "deleted"),
-    ("ec2", "describe_addresses", "Addresses", "AllocationId", None),
-    ("ec2", "describe_route_tables", "RouteTables", "RouteTableId", None),
-    ("ec2", "describe_flow_logs", "FlowLogs", "FlowLogId", None),
-    ("ec2", "describe_security_groups", "SecurityGroups", "GroupId", None),
-    ("rds", "describe_db_instances", "DBInstances", "DBInstanceIdentifier", None),
-    ("rds", "describe_db_subnet_groups", "DBSubnetGroups", "DBSubnetGroupName", None),
-    # RDS's own default groups (one per family, listed once an instance used one) are not the environment's.
-    ("rds", "describe_db_parameter_groups", "DBParameterGroups", "DBParameterGroupName",
-     lambda item: not item["DBParameterGroupName"].startswith("default.")),
-    ("rds", "describe_db_proxies", "DBProxies", "DBProxyName", None),
-    ("iam", "list_roles", "Roles", "RoleName", None),
-    ("logs", "describe_log_groups", "logGroups", "logGroupName", None),
-    ("secretsmanager", "list_secrets", "SecretList", "Name", None),  # scheduled for deletion: not listed
-    ("sns", "list_topics", "Topics", "TopicArn", None),
-    ("cloudwatch", "describe_alarms", "MetricAlarms", "AlarmName", None),
-    ("cloudwatch", "list_dashboards", "DashboardEntries", "DashboardName", None),
-    ("rds", "describe_event_subscriptions", "EventSubscriptionsList", "CustSubscriptionId", None),
-    ("lambda", "list_functions", "Functions", "FunctionName", None),
-)
-# What the partly built environment does not have: no proxy, its NAT gateway deleted, no monitoring layer.
+LOCK_KIND = "ssm:Parameters"  # the rollout lock: every run gives it back, so no converged environment holds one
+# What the partly built environment does not have: no proxy, its NAT gateway deleted, no monitoring layer, no function.
 PARTIAL_KINDS = {"ec2:NatGateways", "rds:DBProxies", "sns:Topics", "cloudwatch:MetricAlarms", "cloudwatch:DashboardEntries",
-                 "rds:EventSubscriptionsList", "lambda:Functions"}  # what the partly built environment does not have
+                 "rds:EventSubscriptionsList", "lambda:Functions", LOCK_KIND}
 RESTORED = "shoppulse-restored"  # restored by restore.yml: the collection's, deleted with the environment
 BY_HAND = "restored-by-hand"  # restored with boto3 into the environment's subnet group: not the collection's
-FUNCTIONS = ("shoppulse-analytics-secret-rotation", "test-db-connection")  # playbooks/vars/functions.yml
-
-
-def client(port: int, service: str):
-    return boto3.client(service, region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{port}",
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
-
-
-def held(port: int) -> dict[str, list[str]]:
-    """Every resource of the kinds site.yml builds, as the emulator lists them (deleted NAT gateways left out)."""
-    found = {}
-    for service, operation, key, id_key, keep in LISTINGS:
-        api = client(port, service)
-        pages = api.get_paginator(operation).paginate() if api.can_paginate(operation) else [getattr(api, operation)()]
-        found[f"{service}:{key}"] = sorted(item[id_key] for page in pages for item in page[key] if keep is None or keep(item))
-    return found
 
 
 def snapshots(port: int) -> dict[str, str]:
@@ -129,12 +90,11 @@ def delete_by_hand(port: int) -> None:
     rds.get_waiter("db_instance_deleted").wait(DBInstanceIdentifier=BY_HAND, WaiterConfig={"Delay": 2})
 
 
-def full_scenario(port: int) -> dict:
-    """The whole environment: refusals, destroy, destroy again - and what the emulator held after each."""
-    seen = {"empty": held(port)}
-    converge(port, "vpc,secrets,rds,rds_proxy,monitoring")
-    for name in FUNCTIONS:
-        deploy_function(port, name, "local")
+def full_scenario(port: int, empty: dict) -> dict:
+    """The converged environment, ``empty`` what its account held before site.yml: refusals, destroy, destroy again -
+    and what the emulator held after each."""
+    seen = {"empty": empty}
+    deploy_function(port, "test-db-connection", "local")  # as playbooks/check_connectivity.yml leaves it
     seen["built"] = held(port)
     seen["unconfirmed"] = destroy(port)
     seen["misnamed"] = destroy(port, "-e", "destroy_confirm=prod")
@@ -174,11 +134,16 @@ def partial_scenario(port: int) -> dict:
 
 
 @pytest.fixture(name="runs", scope="module")
-def fixture_runs(emulator_at):
-    """Both scenarios at once, each on its own emulator."""
-    with emulator_at(FULL_PORT), emulator_at(PARTIAL_PORT), concurrent.futures.ThreadPoolExecutor(2) as pool:
-        full, partial = pool.submit(full_scenario, FULL_PORT), pool.submit(partial_scenario, PARTIAL_PORT)
-        return {"full": full.result(), "partial": partial.result()}
+def fixture_runs(emulator_at, tmp_path_factory):
+    """Both scenarios at once, each on its own emulator: the partial one while the run's converged snapshot is built."""
+    def full() -> dict:
+        snapshot = converged.converged_snapshot(tmp_path_factory.getbasetemp())
+        with converged.converged_environment(snapshot, tmp_path_factory.mktemp("destroy-full"), FULL_PORT, FULL_PG_PORT):
+            return full_scenario(FULL_PORT, before(snapshot))
+
+    with emulator_at(PARTIAL_PORT), concurrent.futures.ThreadPoolExecutor(2) as pool:
+        whole, partial = pool.submit(full), pool.submit(partial_scenario, PARTIAL_PORT)
+        return {"full": whole.result(), "partial": partial.result()}
 
 
 @pytest.fixture(name="full", scope="module")
@@ -192,7 +157,7 @@ def fixture_partial(runs):
 
 
 def test_the_environments_build_every_kind_the_teardown_deletes(full, partial):
-    assert [kind for kind in full["built"] if full["built"][kind] == full["empty"][kind]] == []
+    assert [kind for kind in full["built"] if full["built"][kind] == full["empty"][kind]] == [LOCK_KIND]
     assert {kind for kind in partial["built"] if partial["built"][kind] == partial["empty"][kind]} == PARTIAL_KINDS
     assert len(partial["built"]["ec2:Addresses"]) == len(partial["empty"]["ec2:Addresses"]) + 1  # the gateway's address
 

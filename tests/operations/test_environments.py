@@ -13,9 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import boto3
 import pytest
 
+from tests.account import held
 from tests.roles.conftest import CHECKOUT, ansible_playbook, fixture_emulator_at  # noqa: F401  pylint: disable=unused-import
 from tests.roles.playbook_output import changed_tasks, ok
 
@@ -27,27 +27,6 @@ LOG_RETENTIONS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
 LOG_RETENTION_VARS = ("vpc_flow_log_retention_days", "rds_log_retention_days", "rds_proxy_log_retention_days")
 INSTANCE_PLAN_TASK = "shoppulse.analytics.rds : Show the instance settings before and after this run"
 NAT_TASK = "shoppulse.analytics.vpc : Ensure the NAT gateway exists with its tags in "
-# What the emulator holds, by kind: (service, operation, list key, id key).
-LISTINGS = (
-    ("ec2", "describe_vpcs", "Vpcs", "VpcId"),
-    ("ec2", "describe_subnets", "Subnets", "SubnetId"),
-    ("ec2", "describe_internet_gateways", "InternetGateways", "InternetGatewayId"),
-    ("ec2", "describe_nat_gateways", "NatGateways", "NatGatewayId"),
-    ("ec2", "describe_addresses", "Addresses", "AllocationId"),
-    ("ec2", "describe_security_groups", "SecurityGroups", "GroupId"),
-    ("ec2", "describe_route_tables", "RouteTables", "RouteTableId"),
-    ("ec2", "describe_flow_logs", "FlowLogs", "FlowLogId"),
-    ("logs", "describe_log_groups", "logGroups", "logGroupName"),
-    ("iam", "list_roles", "Roles", "RoleName"),
-    ("secretsmanager", "list_secrets", "SecretList", "Name"),
-    ("rds", "describe_db_instances", "DBInstances", "DBInstanceIdentifier"),
-    ("rds", "describe_db_subnet_groups", "DBSubnetGroups", "DBSubnetGroupName"),
-    ("rds", "describe_db_parameter_groups", "DBParameterGroups", "DBParameterGroupName"),
-    ("rds", "describe_db_proxies", "DBProxies", "DBProxyName"),
-    ("ssm", "describe_parameters", "Parameters", "Name"),  # the rollout lock
-)
-
-
 def ansible_inventory(env: str) -> dict:
     argv = [str(Path(sys.executable).parent / "ansible-inventory"), "-i", f"inventories/{env}", "--list"]
     result = subprocess.run(argv, cwd=CHECKOUT, env={**os.environ, "ANSIBLE_CONFIG": str(CHECKOUT / "ansible.cfg")},
@@ -58,17 +37,6 @@ def ansible_inventory(env: str) -> dict:
 
 def hosts(inventory: dict, group: str) -> list[str]:
     return inventory.get(group, {}).get("hosts", [])
-
-
-def held(endpoint_url: str) -> dict[str, list[str]]:
-    """Every resource of the kinds site.yml builds, as the emulator lists them."""
-    clients, found = {}, {}
-    for service, operation, key, id_key in LISTINGS:
-        client = clients.setdefault(service, boto3.client(service, region_name="us-east-1", endpoint_url=endpoint_url,
-                                                          aws_access_key_id="testing", aws_secret_access_key="testing"))
-        pages = client.get_paginator(operation).paginate() if client.can_paginate(operation) else [getattr(client, operation)()]
-        found[f"{service}:{key}"] = sorted(item[id_key] for page in pages for item in page[key])
-    return found
 
 
 def instance_plan(result) -> dict:
@@ -96,7 +64,7 @@ def fixture_previews(emulator_at, tmp_path_factory):
     """``site.yml --check --diff`` of each environment, at once, on one empty emulator; what it held before and after."""
     artifacts = tmp_path_factory.mktemp("artifacts")
     with emulator_at(PORT) as endpoint_url:
-        before = held(endpoint_url)
+        before = held(PORT)
         aws = [arg for var in (f"shoppulse_aws_endpoint_url={endpoint_url}", "shoppulse_aws_access_key=testing",
                                "shoppulse_aws_secret_key=testing") for arg in ("-e", var)]
         with concurrent.futures.ThreadPoolExecutor(len(ENVIRONMENTS)) as pool:
@@ -105,7 +73,7 @@ def fixture_previews(emulator_at, tmp_path_factory):
                                           "AWS_SECRET_ACCESS_KEY": "testing", "SHOPPULSE_ARTIFACTS_DIR": str(artifacts / env)})
                     for env in ENVIRONMENTS}
             results = {env: run.result() for env, run in runs.items()}
-        return {"results": results, "before": before, "after": held(endpoint_url), "artifacts": artifacts}
+        return {"results": results, "before": before, "after": held(PORT), "artifacts": artifacts}
 
 
 # --- the inventories -----------------------------------------------------------------------------------
