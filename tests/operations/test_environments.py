@@ -27,6 +27,8 @@ LOG_RETENTIONS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
 LOG_RETENTION_VARS = ("vpc_flow_log_retention_days", "rds_log_retention_days", "rds_proxy_log_retention_days")
 INSTANCE_PLAN_TASK = "shoppulse.analytics.rds : Show the instance settings before and after this run"
 NAT_TASK = "shoppulse.analytics.vpc : Ensure the NAT gateway exists with its tags in "
+
+
 def ansible_inventory(env: str) -> dict:
     argv = [str(Path(sys.executable).parent / "ansible-inventory"), "-i", f"inventories/{env}", "--list"]
     result = subprocess.run(argv, cwd=CHECKOUT, env={**os.environ, "ANSIBLE_CONFIG": str(CHECKOUT / "ansible.cfg")},
