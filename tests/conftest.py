@@ -77,6 +77,16 @@ def pytest_collection_modifyitems(items):
     items.sort(key=rank)
 
 
+def pytest_collection_finish(session):
+    """Tell tests/converged.py whether this run has the shared environment, whose first rollout is then the converged
+    snapshot: each worker collects the whole run, whichever modules it runs."""
+    # pylint: disable=import-outside-toplevel  # tests.environment imports localenv, importable once sys.path is set
+    from tests import converged
+    from tests.environment import SHARED_MODULES
+
+    converged.SHARED["in_run"] = any(item.nodeid.split("::", 1)[0] in SHARED_MODULES for item in session.items)
+
+
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadfile`` (the Makefile's), with the modules that share the converged environment as one file: one
     worker runs them all, on one rollout (tests/environment.py, SHARED_MODULES). Files are handed out in collection

@@ -23,6 +23,7 @@ import contextlib
 import fcntl
 import os
 import shutil
+import time
 from pathlib import Path
 
 from localenv import services
@@ -32,6 +33,10 @@ from tests.roles.playbook_output import ok
 
 SNAPSHOT_PORT, SNAPSHOT_PG_PORT = 4611, 25411
 BUILT = "built"  # written last: a folder without it is a build that did not finish
+ANNOUNCED = "converged-snapshot.shared"  # in the run's folder: the shared environment has taken the lock to build it
+# Whether this run has the shared environment (set in each worker once the run is collected, tests/conftest.py).
+SHARED = {"in_run": False}
+SHARED_START_WAIT = 600  # its worker starts it first, but on a loaded machine that can take a while
 ROLLOUT_TIMEOUT = 900  # two cores shared with the other worker: a rollout can take minutes
 
 
@@ -64,18 +69,34 @@ def snapshot_lock(basetemp: Path):
         yield root / "converged-snapshot"
 
 
+def announce(basetemp: Path) -> None:
+    """Say, holding the snapshot lock, that the shared environment's first rollout is under way: it is the snapshot."""
+    (run_root(basetemp) / ANNOUNCED).touch()
+
+
+def build(folder: Path) -> None:
+    """Build the snapshot ``folder`` with a rollout of its own on a new local environment."""
+    cfg, env = environment_settings(folder.with_name("converged-snapshot-build"), SNAPSHOT_PORT, SNAPSHOT_PG_PORT)
+    with running(cfg, env):
+        before = account.held(SNAPSHOT_PORT)
+        ok(ansible_playbook("site.yml", port=SNAPSHOT_PORT, env=env, timeout=ROLLOUT_TIMEOUT))
+        save(cfg, env, folder, before)
+    shutil.rmtree(folder.with_name("converged-snapshot-build"), ignore_errors=True)
+
+
 def converged_snapshot(basetemp: Path) -> Path:
-    """The run's snapshot of the converged environment: the shared environment's first rollout when that came first
-    (tests/environment.py), else a rollout of its own on a new local environment."""
-    with snapshot_lock(basetemp) as folder:
-        if not built(folder):
-            cfg, env = environment_settings(folder.with_name("converged-snapshot-build"), SNAPSHOT_PORT, SNAPSHOT_PG_PORT)
-            with running(cfg, env):
-                before = account.held(SNAPSHOT_PORT)
-                ok(ansible_playbook("site.yml", port=SNAPSHOT_PORT, env=env, timeout=ROLLOUT_TIMEOUT))
-                save(cfg, env, folder, before)
-            shutil.rmtree(folder.with_name("converged-snapshot-build"), ignore_errors=True)
-    return folder
+    """The run's snapshot of the converged environment: the shared environment's first rollout when the run has the
+    shared environment (a module that asks first waits for it to take the lock, at most SHARED_START_WAIT), else a
+    rollout of its own on a new local environment (also when the shared one's rollout failed)."""
+    deadline = time.monotonic() + SHARED_START_WAIT
+    while True:
+        with snapshot_lock(basetemp) as folder:
+            if built(folder):
+                return folder
+            if not SHARED["in_run"] or (run_root(basetemp) / ANNOUNCED).exists() or time.monotonic() > deadline:
+                build(folder)
+                return folder
+        time.sleep(1)  # the lock released, so that the shared environment can take it
 
 
 @contextlib.contextmanager

@@ -19,9 +19,9 @@ group do not read (they run in collection order: tests/roles, then tests/operati
 account or a destroyed environment keeps an emulator of its own (``emulator_at``, ``local_environment_at``).
 
 Right after its first rollout the environment is saved as the run's converged snapshot (tests/converged.py,
-``python -m localenv snapshot``), unless a module of another worker built one first: the modules that start from the
-converged environment and change it restore that snapshot on ports of their own (``converged_environment_at``), in
-seconds where a rollout takes minutes.
+``python -m localenv snapshot``); a module of the other worker that asks for the snapshot meanwhile waits for it. The
+modules that start from the converged environment and change it restore that snapshot on ports of their own
+(``converged_environment_at``), in seconds where a rollout takes minutes.
 """
 
 from __future__ import annotations
@@ -121,9 +121,13 @@ def shared_environment(folder: Path, basetemp: Path):
     rollout is the run's converged snapshot (tests/converged.py) unless one was built before: the other workers wait for
     it rather than converge one of their own."""
     cfg, env = environment_settings(folder, PORT, PG_PORT)
-    with running(cfg, env):
-        environment = SharedEnvironment(port=PORT, env=env)
+    with contextlib.ExitStack() as up:
+        # The lock first, before the services start: a module of the other worker asking for the snapshot meanwhile
+        # then waits for this rollout instead of building one of its own.
         with converged.snapshot_lock(basetemp) as snapshot:
+            converged.announce(basetemp)
+            up.enter_context(running(cfg, env))
+            environment = SharedEnvironment(port=PORT, env=env)
             before = account.held(PORT)
             environment.rollout = race(environment)
             if not converged.built(snapshot) and any(run.returncode == 0 for run in environment.rollout.values()):
