@@ -1,9 +1,9 @@
 """playbooks/snapshot.yml and playbooks/restore.yml on a private emulator, read back with boto3.
 
-One environment, converged once up to the proxy (no schema layer, so no PostgreSQL), with deletion protection on and
-31 days of Performance Insights: a restore left to its own defaults would differ there. The master password is rotated
+One environment, the run's converged snapshot, given deletion protection and 31 days of Performance Insights by the
+rds layer: a restore left to its own defaults would differ there. The master password is rotated
 after the snapshot, so the restored instance starts with a password the secret no longer holds. The tests run in file
-order: bad inputs refused while the environment converges, the snapshot previewed, taken and taken again; refusals
+order: bad inputs refused while the rds layer runs, the snapshot previewed, taken and taken again; refusals
 that need the environment and the restore's preview; the restore with the proxy re-pointed, its second run, and
 site.yml's next run once the inventory names the restored instance.
 """
@@ -15,10 +15,10 @@ import re
 import boto3
 import pytest
 
-from tests.roles.conftest import CLOSED_PORT, ansible_playbook, fixture_emulator_at  # noqa: F401  pylint: disable=unused-import
+from tests.roles.conftest import CLOSED_PORT, ansible_playbook
 from tests.roles.playbook_output import changed_tasks, ok, recap
 
-PORT = 4701
+PORT, PG_PORT = 4701, 25701
 NAME = "shoppulse-analytics"
 INSTANCE = NAME
 RESTORED = "shoppulse-restored-db"
@@ -59,9 +59,9 @@ def client(service: str):
                         aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
-def run(playbook: str, *args: str, port=PORT):
-    """The playbook with JSON results, so that a failure's message reads as it was written."""
-    return ansible_playbook(playbook, *args, port=port, timeout=900, env={"ANSIBLE_CALLBACK_RESULT_FORMAT": "json"})
+def run(playbook: str, *args: str, port=PORT, env: dict | None = None):
+    """The playbook with JSON results, so that a failure's message reads as it was written (``env``: the environment's)."""
+    return ansible_playbook(playbook, *args, port=port, timeout=900, env={**(env or {}), "ANSIBLE_CALLBACK_RESULT_FORMAT": "json"})
 
 
 def refused(result) -> str:
@@ -91,6 +91,7 @@ def tags(resource: dict) -> dict[str, str]:
 def held() -> dict:
     """What the runs here may change, as the emulator lists it."""
     rds, secret = client("rds"), client("secretsmanager").get_secret_value(SecretId=SECRET)
+    rotation = client("secretsmanager").describe_secret(SecretId=SECRET)
     return {
         "instances": sorted(db["DBInstanceIdentifier"] for db in rds.describe_db_instances()["DBInstances"]),
         "snapshots": sorted(snapshot["DBSnapshotIdentifier"] for snapshot in rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]),
@@ -100,6 +101,8 @@ def held() -> dict:
         "proxy targets": sorted(target["RdsResourceId"] for target in rds.describe_db_proxy_targets(DBProxyName=PROXY)["Targets"]),
         "secret version": secret["VersionId"],
         "secret host": json.loads(secret["SecretString"]).get("host"),
+        # The collection's rotation function rotates the converged environment's secret: writing the host keeps it.
+        "secret rotation": (rotation.get("RotationEnabled"), rotation.get("RotationLambdaARN")),
     }
 
 
@@ -130,21 +133,27 @@ INPUT_REFUSALS = {
 
 
 @pytest.fixture(name="environment", scope="module")
-def fixture_environment(emulator_at):
-    """The environment up to the proxy; the input refusals run meanwhile. Yields their results and the state built."""
-    with emulator_at(PORT), concurrent.futures.ThreadPoolExecutor(4) as pool:
-        converge = pool.submit(ansible_playbook, "site.yml", "--tags", "vpc,secrets,rds,rds_proxy", *SETTINGS, port=PORT, timeout=900)
+def fixture_environment(converged_environment_at):
+    """The converged environment, its instance given the settings; the input refusals run meanwhile. Yields their
+    results, the state built and ansible-playbook's environment."""
+    with converged_environment_at(PORT, PG_PORT) as env, concurrent.futures.ThreadPoolExecutor(4) as pool:
+        settle = pool.submit(ansible_playbook, "site.yml", "--tags", "rds", *SETTINGS, port=PORT, env=env, timeout=900)
         refusals = {case: pool.submit(run, *args, port=CLOSED_PORT) for case, (args, _message) in INPUT_REFUSALS.items()}
-        ok(converge.result())
-        yield {"refusals": {case: future.result() for case, future in refusals.items()}, "built": held()}
+        ok(settle.result())
+        yield {"refusals": {case: future.result() for case, future in refusals.items()}, "built": held(), "env": env}
+
+
+@pytest.fixture(name="env", scope="module")
+def fixture_env(environment):
+    return environment["env"]
 
 
 @pytest.fixture(name="snapshots", scope="module")
-def fixture_snapshots(environment):
+def fixture_snapshots(environment, env):
     """snapshot.yml previewed with the default name, taken with a name, then taken again."""
-    seen = {"preview": run("playbooks/snapshot.yml", *SETTINGS, "--check")}
+    seen = {"preview": run("playbooks/snapshot.yml", *SETTINGS, "--check", env=env)}
     seen["after_preview"] = held()
-    seen["taken"] = run("playbooks/snapshot.yml", *SETTINGS, "-e", f"snapshot_name={SNAPSHOT}")
+    seen["taken"] = run("playbooks/snapshot.yml", *SETTINGS, "-e", f"snapshot_name={SNAPSHOT}", env=env)
     seen["snapshot"] = client("rds").describe_db_snapshots(DBSnapshotIdentifier=SNAPSHOT)["DBSnapshots"][0]
     seen["before"] = environment["built"]
     rotate_master_password()
@@ -152,7 +161,7 @@ def fixture_snapshots(environment):
 
 
 @pytest.fixture(name="checks", scope="module")
-def fixture_checks(snapshots):  # pylint: disable=unused-argument  # the snapshot must exist
+def fixture_checks(snapshots, env):  # pylint: disable=unused-argument  # the snapshot must exist
     """Read-only runs, at once: the snapshot taken again, the refusals that need the environment, the restore's preview."""
     rds = client("rds")
     rds.create_db_instance(DBInstanceIdentifier=STRANGER, Engine="postgres", EngineVersion="15.4", DBInstanceClass="db.t3.micro",
@@ -167,19 +176,21 @@ def fixture_checks(snapshots):  # pylint: disable=unused-argument  # the snapsho
         "preview": ("playbooks/restore.yml", *SETTINGS, *RESTORE, "--check"),
     }
     with concurrent.futures.ThreadPoolExecutor(len(runs)) as pool:
-        futures = {case: pool.submit(run, *args) for case, args in runs.items()}
+        futures = {case: pool.submit(run, *args, env=env) for case, args in runs.items()}
         seen = {case: future.result() for case, future in futures.items()}
     return {**seen, "before": before, "after": held()}
 
 
 @pytest.fixture(name="restores", scope="module")
-def fixture_restores(checks):
+def fixture_restores(checks, env):
     """The restore with the proxy re-pointed, its second run, then site.yml with the inventory naming the restored instance."""
-    seen = {"before": checks["after"], "restored": run("playbooks/restore.yml", *SETTINGS, *RESTORE)}
+    seen = {"before": checks["after"], "restored": run("playbooks/restore.yml", *SETTINGS, *RESTORE, env=env)}
     seen["after"] = held()
-    seen["again"] = run("playbooks/restore.yml", *SETTINGS, *RESTORE)
+    seen["again"] = run("playbooks/restore.yml", *SETTINGS, *RESTORE, env=env)
     seen["after_again"] = held()
-    seen["site"] = ansible_playbook("site.yml", "--tags", "vpc,secrets,rds,rds_proxy", *SETTINGS, *FOLLOW_UP, port=PORT, timeout=900)
+    # With --diff, whose instance plan reads the settings given as text on the command line as the instance's values.
+    seen["site"] = ansible_playbook("site.yml", "--tags", "vpc,secrets,rds,rds_proxy", *SETTINGS, *FOLLOW_UP, "--diff", port=PORT,
+                                    env=env, timeout=900)
     seen["after_site"] = held()
     return seen
 
@@ -244,7 +255,7 @@ def test_the_restore_moves_the_proxy_and_the_secret_and_nothing_else(restores):
     assert [target["TargetHealth"] for target in targets] == [{"State": "AVAILABLE"}]
     assert after["secret host"] == instance(RESTORED)["Endpoint"]["Address"]
     assert after["instances"] == sorted(before["instances"] + [RESTORED])
-    unchanged = ("snapshots", "security groups", "subnet groups", "parameter groups")
+    unchanged = ("snapshots", "security groups", "subnet groups", "parameter groups", "secret rotation")
     assert {key: after[key] for key in unchanged} == {key: before[key] for key in unchanged}
     message = printed(restores["restored"], "Print the restored instance and what makes it the environment's")
     assert f"rds_instance_identifier: {RESTORED}, rds_security_group_name: {INSTANCE}-sg," in message, message
