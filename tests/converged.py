@@ -8,11 +8,11 @@ A module whose tests start from the environment ``site.yml`` builds with invento
 
 The snapshot is ``localenv.services.snapshot`` of a converged environment (the emulator's state, PostgreSQL's data
 folder, the artifacts), with what its account held before the rollout (``account.before``): the shared environment's
-(tests/environment.py), saved right after its first rollout, or, when a module asks before that rollout started, one
-built then on a private emulator and PostgreSQL 15 (SNAPSHOT_PORT, SNAPSHOT_PG_PORT) with ``site.yml``. With
-``pytest -n`` every worker uses the same folder under the run's base temporary folder and a file lock lets one build it
-while the others wait, so a run pays for no rollout of its own, or at most one, whatever the number of modules
-restoring it.
+(tests/environment.py), saved right after its first rollout, or, in a run without the shared environment (or when its
+rollout failed), one built on a private emulator and PostgreSQL 15 (SNAPSHOT_PORT, SNAPSHOT_PG_PORT) with ``site.yml``.
+With ``pytest -n`` every worker uses the same folder under the run's base temporary folder and a file lock lets one
+build it while the others wait, so a run pays for no rollout of its own, or at most one, whatever the number of
+modules restoring it.
 A restore takes seconds (tests/localenv/test_snapshot.py proves the restored environment converged: site.yml
 changes nothing there and gives the same outputs).
 """
