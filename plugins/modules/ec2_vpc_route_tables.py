@@ -17,6 +17,8 @@ description:
     routes) are never touched; nor is the main route table's association.
   - Tags others added are kept. Two tables of the VPC with one declared name stop the call before any change, naming
     both.
+  - With O(state=absent), deletes every table of the VPC that carries a declared name (the main table never), first
+    taking its subnets' associations off (the subnets fall back to the main table).
 author:
   - ShopPulse platform team (@shoppulse)
 options:
@@ -24,8 +26,13 @@ options:
     description: The VPC the route tables are in.
     type: str
     required: true
+  state:
+    description: Whether the declared route tables exist or not.
+    type: str
+    choices: [present, absent]
+    default: present
   route_tables:
-    description: The route tables to have.
+    description: The route tables to have, or with O(state=absent) not to have (only their C(name) is read then).
     type: list
     elements: dict
     required: true
@@ -61,7 +68,7 @@ options:
             type: str
 notes:
   - Supports check mode (a table to create has the id C(rtb-known-after-apply-<name>)) and diff mode (per table name,
-    the subnets, routes and tags that change, before and after).
+    the subnets, routes and tags that change, before and after; a deleted table's before only).
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -81,11 +88,20 @@ EXAMPLES = r"""
             gateway_id: igw-0123456789abcdef0
       - name: shoppulse-analytics-isolated
         subnets: [subnet-0123456789abcdef4, subnet-0123456789abcdef5]
+
+- name: Delete both
+  shoppulse.analytics.ec2_vpc_route_tables:
+    vpc_id: vpc-0123456789abcdef0
+    state: absent
+    route_tables:
+      - name: shoppulse-analytics-public
+      - name: shoppulse-analytics-isolated
 """
 
 RETURN = r"""
 route_tables:
-  description: The declared route tables after the task, in the declared order.
+  description: The declared route tables after the task, in the declared order; with O(state=absent), those deleted (in
+    check mode, those that would be), with their C(id) and C(name).
   returned: always
   type: list
   elements: dict
@@ -139,6 +155,7 @@ def shape(table: dict) -> dict:
         "id": table["RouteTableId"],
         "tags": boto3_tag_list_to_ansible_dict(table.get("Tags") or []),
         "associations": {a["SubnetId"]: a["RouteTableAssociationId"] for a in table.get("Associations", []) if a.get("SubnetId")},
+        "main": any(a.get("Main") for a in table.get("Associations", [])),
         "routes": {r["DestinationCidrBlock"]: {key: r.get(boto) for key, boto in (("gateway_id", "GatewayId"), ("nat_gateway_id", "NatGatewayId"))
                                                if r.get(boto)}
                    for r in table.get("Routes", []) if not own_route(r)},
@@ -239,6 +256,23 @@ def find(module, tables: list[dict]) -> dict:
     return by_name
 
 
+def delete(module, client, vpc_id: str, tables: list[dict]) -> None:
+    """Delete every non-main table carrying a declared name, its subnets' associations first; exits with those."""
+    names = {table["name"] for table in module.params["route_tables"]}
+    doomed = [table for table in tables if table["tags"].get("Name") in names and not table["main"]]
+    diff = {"before": {table["tags"]["Name"]: {"subnets": sorted(table["associations"]), "routes": table["routes"]} for table in doomed},
+            "after": {}}
+    if not module.check_mode:
+        for table in doomed:
+            try:
+                for association in table["associations"].values():
+                    client.disassociate_route_table(aws_retry=True, AssociationId=association)
+                client.delete_route_table(aws_retry=True, RouteTableId=table["id"])
+            except aws_errors() as e:
+                module.fail_json_aws(e, msg=f"Could not delete route table {table['tags']['Name']} ({table['id']}) of {vpc_id}")
+    module.exit_json(changed=bool(doomed), diff=diff, route_tables=[{"id": table["id"], "name": table["tags"]["Name"]} for table in doomed])
+
+
 def main():
     route_spec = dict(dest=dict(type="str", required=True), gateway_id=dict(type="str"), nat_gateway_id=dict(type="str"))
     table_spec = dict(
@@ -249,6 +283,7 @@ def main():
                     mutually_exclusive=[TARGETS], required_one_of=[TARGETS]),
     )
     module = AnsibleAWSModule(argument_spec=dict(vpc_id=dict(type="str", required=True),
+                                                 state=dict(type="str", choices=["present", "absent"], default="present"),
                                                  route_tables=dict(type="list", elements="dict", required=True, options=table_spec)),
                               supports_check_mode=True)
     vpc_id = module.params["vpc_id"]
@@ -257,6 +292,8 @@ def main():
         tables = [shape(table) for table in describe(client, vpc_id)]
     except aws_errors() as e:
         module.fail_json_aws(e, msg=f"Could not read the route tables of {vpc_id}")
+    if module.params["state"] == "absent":
+        delete(module, client, vpc_id, tables)
     by_name = find(module, tables)
     associated = {subnet: association for table in tables for subnet, association in table["associations"].items()}
     declared = [{**table, "tags": {str(k): str(v) for k, v in table["tags"].items()}} for table in module.params["route_tables"]]

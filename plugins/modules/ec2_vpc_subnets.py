@@ -14,6 +14,7 @@ description:
     (C(CreateTags)). Tags not declared are kept, and subnets not declared are left alone.
   - A subnet cannot move to another zone; one found in a zone other than the declared one fails the task naming it,
     before anything is changed.
+  - With O(state=absent), deletes the declared subnets (by CIDR block) that the VPC has, in the same one read.
 author:
   - ShopPulse platform team (@shoppulse)
 options:
@@ -21,8 +22,13 @@ options:
     description: The VPC the subnets are in.
     type: str
     required: true
+  state:
+    description: Whether the declared subnets exist or not.
+    type: str
+    choices: [present, absent]
+    default: present
   subnets:
-    description: The subnets to have.
+    description: The subnets to have, or with O(state=absent) not to have (only their C(cidr) is read then).
     type: list
     elements: dict
     required: true
@@ -32,9 +38,8 @@ options:
         type: str
         required: true
       az:
-        description: The availability zone.
+        description: The availability zone; required with O(state=present).
         type: str
-        required: true
       map_public:
         description: Whether instances launched in the subnet get a public IPv4 address.
         type: bool
@@ -45,7 +50,9 @@ options:
         default: {}
 notes:
   - Supports check mode (the result lists a subnet to create with an empty id) and diff mode (per CIDR block, the
-    zone, public mapping and tags before and after).
+    zone, public mapping and tags before and after; a deleted subnet's before only).
+  - A subnet that AWS refuses to delete (C(DependencyViolation) while a network interface is still in it) fails the
+    task with AWS's error code in the message, the subnets before it deleted; a retry deletes the rest.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -64,11 +71,20 @@ EXAMPLES = r"""
       - cidr: 10.0.4.0/24
         az: eu-west-1a
         tags: {Name: shoppulse-analytics-isolated-eu-west-1a, tier: isolated}
+
+- name: Delete two subnets of the VPC
+  shoppulse.analytics.ec2_vpc_subnets:
+    vpc_id: vpc-0123456789abcdef0
+    state: absent
+    subnets:
+      - cidr: 10.0.0.0/24
+      - cidr: 10.0.4.0/24
 """
 
 RETURN = r"""
 subnets:
-  description: The declared subnets after the task, in the declared order.
+  description: The declared subnets after the task, in the declared order; with O(state=absent), those deleted (in
+    check mode, those that would be).
   returned: always
   type: list
   elements: dict
@@ -95,6 +111,7 @@ subnets:
       sample: {Name: shoppulse-analytics-public-eu-west-1a, tier: public}
 """
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list, boto3_tag_list_to_ansible_dict
@@ -201,10 +218,13 @@ def validate(module, current):
     """Every problem with the declared subnets, in one message, before anything is written."""
     errors = []
     cidrs = [subnet["cidr"] for subnet in module.params["subnets"]]
+    present = module.params["state"] == "present"
     for index, subnet in enumerate(module.params["subnets"]):
         if cidrs.count(subnet["cidr"]) > 1 and cidrs.index(subnet["cidr"]) == index:
             errors.append(f"subnets[{index}].cidr: {subnet['cidr']} declared {cidrs.count(subnet['cidr'])} times")
-        found = current.get(subnet["cidr"])
+        if present and not subnet["az"]:
+            errors.append(f"subnets[{index}].az: required with state present ({subnet['cidr']})")
+        found = current.get(subnet["cidr"]) if present else None
         if found and found["az"] != subnet["az"]:
             errors.append(f"subnets[{index}].az: {subnet['cidr']} exists in {found['az']} ({found['id']}), not {subnet['az']};"
                           " a subnet cannot move to another zone")
@@ -212,15 +232,31 @@ def validate(module, current):
         module.fail_json(msg="; ".join(errors))
 
 
+def delete(module, client, vpc_id, current):
+    """Delete the declared subnets the VPC has; exits with those."""
+    doomed = [current[subnet["cidr"]] for subnet in module.params["subnets"] if subnet["cidr"] in current]
+    diff = {"before": {subnet["cidr"]: {key: subnet[key] for key in ("az", "map_public", "tags")} for subnet in doomed}, "after": {}}
+    if not module.check_mode:
+        for subnet in doomed:
+            try:
+                client.delete_subnet(aws_retry=True, SubnetId=subnet["id"])
+            except is_boto3_error_code("InvalidSubnetID.NotFound"):
+                pass  # gone since the read
+            except aws_errors() as e:  # pylint: disable=duplicate-except
+                module.fail_json_aws(e, msg=f"Could not delete subnet {subnet['id']} ({subnet['cidr']}) of {vpc_id}")
+    module.exit_json(changed=bool(doomed), subnets=doomed, diff=diff)
+
+
 def main():
     subnet_spec = dict(
         cidr=dict(type="str", required=True),
-        az=dict(type="str", required=True),
+        az=dict(type="str"),
         map_public=dict(type="bool", default=False),
         tags=dict(type="dict", default={}),
     )
     argument_spec = dict(
         vpc_id=dict(type="str", required=True),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
         subnets=dict(type="list", elements="dict", required=True, options=subnet_spec),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
@@ -228,6 +264,8 @@ def main():
     client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
     current = read(module, client, vpc_id)
     validate(module, current)
+    if module.params["state"] == "absent":
+        delete(module, client, vpc_id, current)
     declared = [{**subnet, "tags": {str(k): str(v) for k, v in subnet["tags"].items()}} for subnet in module.params["subnets"]]
     steps, diff = plan(current, declared)
     changed = any(changes(step) for step in steps)

@@ -42,7 +42,7 @@ def ec2():
 @pytest.mark.parametrize(
     "tags, mode, reads",
     [
-        ("rds", (), "shoppulse.analytics.vpc : Read the VPC's subnets"),
+        ("rds", (), "shoppulse.analytics.vpc : Find the VPC by its Name tag, whatever its block, and read what it holds"),
         ("rds_proxy", (), "shoppulse.analytics.rds : Read the database instance"),
         ("schema", (), "shoppulse.analytics.rds_proxy : Read the proxy with its targets"),
         ("rds_proxy,schema", ("--check", "--diff"), "shoppulse.analytics.rds : Read the database instance"),

@@ -93,3 +93,18 @@ def test_a_name_two_tables_carry_stops_before_any_change(run_module, ec2, vpc):
         run_module(module.main, declared(vpc))
     assert refused.value.result["msg"].startswith("route_tables[0].name: public names two route tables of the VPC")
     assert tables(ec2, vpc)["public"][0] == []
+
+
+def test_absent_deletes_the_named_tables_with_their_associations_never_the_main_one(run_module, ec2, vpc):
+    run_module(module.main, declared(vpc))
+    names = {"vpc_id": vpc["id"], "state": "absent", "route_tables": [{"name": "public"}, {"name": "isolated"}, {"name": "never-built"}]}
+
+    preview = run_module(module.main, names, check_mode=True, diff=True)
+    assert preview["changed"] and sorted(tables(ec2, vpc)) == ["isolated", "public"]
+    assert preview["diff"]["before"]["public"]["subnets"] == sorted(vpc["subnets"][:2]) and preview["diff"]["after"] == {}
+
+    deleted = run_module(module.main, names)
+    assert deleted["changed"] and sorted(table["name"] for table in deleted["route_tables"]) == ["isolated", "public"]
+    left = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc["id"]]}])["RouteTables"]
+    assert [any(a.get("Main") for a in table["Associations"]) for table in left] == [True]
+    assert not run_module(module.main, names)["changed"]

@@ -84,3 +84,23 @@ def test_refuses_a_subnet_in_another_zone_before_any_change(run_module, ec2, vpc
 
     assert "subnets[0].az: 10.0.0.0/24 exists in us-east-1a" in failed.value.result["msg"]
     assert set(found(ec2, vpc_id)) == {"10.0.0.0/24"} and found(ec2, vpc_id)["10.0.0.0/24"][1] is True
+
+
+def test_absent_deletes_the_declared_subnets_only_and_then_nothing(run_module, ec2, vpc_id):
+    run_module(module.main, {"vpc_id": vpc_id, "subnets": DECLARED})
+    doomed = {"vpc_id": vpc_id, "state": "absent", "subnets": [{"cidr": "10.0.0.0/24"}, {"cidr": "10.0.4.0/24"}, {"cidr": "10.9.0.0/24"}]}
+
+    preview = run_module(module.main, doomed, check_mode=True, diff=True)
+    assert preview["changed"] and len(found(ec2, vpc_id)) == 6
+    assert sorted(preview["diff"]["before"]) == ["10.0.0.0/24", "10.0.4.0/24"] and preview["diff"]["after"] == {}
+
+    deleted = run_module(module.main, doomed)
+    assert deleted["changed"] and sorted(subnet["cidr"] for subnet in deleted["subnets"]) == ["10.0.0.0/24", "10.0.4.0/24"]
+    assert sorted(found(ec2, vpc_id)) == ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24", "10.0.5.0/24"]
+    assert not run_module(module.main, doomed)["changed"]
+
+
+def test_present_needs_each_zone(run_module, ec2, vpc_id):
+    with pytest.raises(ModuleExit, match=r"subnets\[0\].az: required with state present \(10.0.0.0/24\)"):
+        run_module(module.main, {"vpc_id": vpc_id, "subnets": [{"cidr": "10.0.0.0/24"}]})
+    assert found(ec2, vpc_id) == {}
