@@ -1,10 +1,25 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters that check a VPC's address plan, and the VPC an environment already has, before anything is created."""
+"""Filters that check a VPC's address plan, and the VPC an environment already has, before anything is created; and
+that tell, from the VPC read once (shoppulse.analytics.ec2_vpc_network_info), which of the layer's modules would change
+nothing, so that they are not run."""
 
 from __future__ import annotations
 
 import ipaddress
+
+from ansible_collections.shoppulse.analytics.plugins.module_utils.flow_logs import left_as_is
+from ansible_collections.shoppulse.analytics.plugins.module_utils.flow_logs import normalise
+from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import declared_subnet
+from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import declared_table
+from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import from_info
+from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import subnet_changes
+from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import subnet_plan
+from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import subnet_shape
+from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import table_changes
+from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import table_shape
+from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import table_steps
+from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import tables_by_name
 
 
 def _network(value: str, variable: str) -> tuple[ipaddress.IPv4Network | None, str | None]:
@@ -101,6 +116,37 @@ def _same_block(have: str, want: str) -> bool:
         return str(have) == str(want)
 
 
+def vpc_subnets_found(found: list, declared: list) -> list | None:
+    """The declared subnets as shoppulse.analytics.ec2_vpc_subnets returns them, when the VPC's subnets as read
+    (``found``, ec2_vpc_network_info's ``subnets``) hold every one as declared, so that the module would change
+    nothing; None when one is missing or differs, or sits in another zone (the module refuses that, naming it)."""
+    current = {subnet["CidrBlock"]: subnet_shape(subnet) for subnet in map(from_info, found)}
+    wanted = [declared_subnet(subnet) for subnet in declared]
+    cidrs = [subnet["cidr"] for subnet in wanted]
+    if len(set(cidrs)) < len(cidrs) or any(current.get(subnet["cidr"], {}).get("az") != subnet["az"] for subnet in wanted):
+        return None
+    steps = subnet_plan(current, wanted)[0]
+    return None if any(map(subnet_changes, steps)) else [step["found"] for step in steps]
+
+
+def vpc_route_tables_as_declared(found: list, declared: list) -> bool:
+    """Whether the VPC's route tables as read (``found``, ec2_vpc_network_info's ``route_tables``) are already what
+    shoppulse.analytics.ec2_vpc_route_tables makes of ``declared``, so that it would change nothing."""
+    tables = [table_shape(from_info(table)) for table in found]
+    wanted = [declared_table(table) for table in declared]
+    errors = tables_by_name(tables, [table["name"] for table in wanted])[1]
+    return not errors and not any(map(table_changes, table_steps(tables, wanted)))
+
+
+def vpc_flow_log_found(found: list, options: dict) -> dict | None:
+    """The flow log, as shoppulse.analytics.ec2_vpc_flow_log returns it, that the module given ``options`` (a
+    cloud-watch-logs delivery unless they say otherwise) would leave as it is among the resource's flow logs as read
+    (``found``, ec2_vpc_network_info's ``flow_logs``); None where it would create, replace or retag one."""
+    params = {"log_destination_type": "cloud-watch-logs", "log_group_name": None, "log_destination": None, "purge_tags": True, **options}
+    kept = left_as_is([from_info(flow_log) for flow_log in found], params)
+    return None if kept is None else normalise(kept)
+
+
 class FilterModule:
     """The collection's network filters."""
 
@@ -111,4 +157,7 @@ class FilterModule:
             "vpc_subnets": vpc_subnets,
             "vpc_subnet_ids": vpc_subnet_ids,
             "vpc_tier_subnet_ids": vpc_tier_subnet_ids,
+            "vpc_subnets_found": vpc_subnets_found,
+            "vpc_route_tables_as_declared": vpc_route_tables_as_declared,
+            "vpc_flow_log_found": vpc_flow_log_found,
         }

@@ -9,6 +9,7 @@ from typing import Any
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 # Settings a flow log is created with that the EC2 API cannot change afterwards (there is no
 # ModifyFlowLogs): module option -> DescribeFlowLogs key.
@@ -56,6 +57,23 @@ def immutable_differences(flow_log: dict[str, Any], params: dict[str, Any]) -> d
         if wanted is not None and flow_log.get(key) != wanted:
             differences[option] = (flow_log.get(key), wanted)
     return differences
+
+
+def tag_changes(flow_log: dict[str, Any], tags: dict | None, purge_tags: bool) -> tuple[dict, list]:
+    """The tags to set and to unset to give the flow log ``tags`` (none when ``tags`` is None: tags left alone)."""
+    if tags is None:
+        return {}, []
+    return compare_aws_tags(boto3_tag_list_to_ansible_dict(flow_log.get("Tags", [])), tags, purge_tags)
+
+
+def left_as_is(candidates: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any] | None:
+    """The one flow log of ``candidates`` (those on the resource) that ec2_vpc_flow_log given ``params`` would leave as
+    it is; None where it would create, replace, retag, or refuse two that match."""
+    same = [flow_log for flow_log in candidates if matches(flow_log, params)]
+    if len(same) != 1 or immutable_differences(same[0], params):
+        return None
+    to_set, to_unset = tag_changes(same[0], params.get("tags"), params.get("purge_tags", True))
+    return None if to_set or to_unset else same[0]
 
 
 def normalise(flow_log: dict[str, Any] | None) -> dict[str, Any]:

@@ -164,12 +164,12 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.shoppulse.analytics.plugins.module_utils.flow_logs import describe_flow_logs
 from ansible_collections.shoppulse.analytics.plugins.module_utils.flow_logs import immutable_differences
 from ansible_collections.shoppulse.analytics.plugins.module_utils.flow_logs import matches
 from ansible_collections.shoppulse.analytics.plugins.module_utils.flow_logs import normalise
+from ansible_collections.shoppulse.analytics.plugins.module_utils.flow_logs import tag_changes
 
 try:
     import botocore
@@ -240,10 +240,7 @@ def delete_flow_log(client, module, flow_log_id):
 
 def update_tags(client, module, flow_log):
     """Bring the tags in line; return whether anything changed (or would, in check mode)."""
-    if module.params["tags"] is None:
-        return False
-    current = {t["Key"]: t["Value"] for t in flow_log.get("Tags", [])}
-    to_set, to_unset = compare_aws_tags(current, module.params["tags"], module.params["purge_tags"])
+    to_set, to_unset = tag_changes(flow_log, module.params["tags"], module.params["purge_tags"])
     if not (to_set or to_unset) or module.check_mode:
         return bool(to_set or to_unset)
     try:

@@ -127,15 +127,21 @@ route_tables:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list, boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+
+from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import TARGETS
+from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import declared_routes
+from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import declared_table
+from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import table_changes
+from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import table_shape
+from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import table_steps
+from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import tables_by_name
 
 try:
     import botocore
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-TARGETS = ("gateway_id", "nat_gateway_id")
 PLACEHOLDER = "rtb-known-after-apply-"
 
 
@@ -143,56 +149,10 @@ def aws_errors():
     return (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
 
 
-def own_route(route: dict) -> bool:
-    """A route the VPC keeps itself: local, propagated from a gateway, or a gateway endpoint's."""
-    return (route.get("GatewayId") == "local" or route.get("Origin") == "EnableVgwRoutePropagation"
-            or str(route.get("GatewayId", "")).startswith("vpce-") or "DestinationCidrBlock" not in route)
-
-
-def shape(table: dict) -> dict:
-    """A route table as this module compares it: its subnets (by association), its routes by destination, its tags."""
-    return {
-        "id": table["RouteTableId"],
-        "tags": boto3_tag_list_to_ansible_dict(table.get("Tags") or []),
-        "associations": {a["SubnetId"]: a["RouteTableAssociationId"] for a in table.get("Associations", []) if a.get("SubnetId")},
-        "main": any(a.get("Main") for a in table.get("Associations", [])),
-        "routes": {r["DestinationCidrBlock"]: {key: r.get(boto) for key, boto in (("gateway_id", "GatewayId"), ("nat_gateway_id", "NatGatewayId"))
-                                               if r.get(boto)}
-                   for r in table.get("Routes", []) if not own_route(r)},
-    }
-
-
 @AWSRetry.jittered_backoff()
 def describe(client, vpc_id):
     pages = client.get_paginator("describe_route_tables").paginate(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
     return pages.build_full_result()["RouteTables"]
-
-
-def declared_routes(table: dict) -> dict:
-    return {route["dest"]: {key: route[key] for key in TARGETS if route.get(key)} for route in table["routes"]}
-
-
-def plan_table(wanted: dict, found: dict | None, associated: dict, declared_subnets: set) -> dict:
-    """What one declared table needs: creation, subnets to associate (from where), to disassociate (not those another
-    declared table takes: that one moves them), routes to create, replace or delete, tags to add."""
-    found = found or {"id": None, "tags": {}, "associations": {}, "routes": {}}
-    routes = declared_routes(wanted)
-    tags = {**wanted["tags"], "Name": wanted["name"]}
-    return {
-        "wanted": wanted,
-        "found": found,
-        "associate": {subnet: associated.get(subnet) for subnet in wanted["subnets"] if subnet not in found["associations"]},
-        "disassociate": {subnet: association for subnet, association in found["associations"].items() if subnet not in declared_subnets},
-        "create_routes": {dest: target for dest, target in routes.items() if dest not in found["routes"]},
-        "replace_routes": {dest: target for dest, target in routes.items() if dest in found["routes"] and found["routes"][dest] != target},
-        "delete_routes": sorted(dest for dest in found["routes"] if dest not in routes),
-        "tags": compare_aws_tags(found["tags"], tags, purge_tags=False)[0],
-    }
-
-
-def changes(step: dict) -> bool:
-    work = ("associate", "disassociate", "create_routes", "replace_routes", "delete_routes", "tags")
-    return step["found"]["id"] is None or any(step[key] for key in work)
 
 
 def diff_of(step: dict) -> tuple[dict, dict]:
@@ -238,24 +198,6 @@ def apply(module, client, vpc_id: str, step: dict) -> str:
     return table_id
 
 
-def find(module, tables: list[dict]) -> dict:
-    """Name tag -> the table; a name two tables carry stops the run before any change."""
-    by_name, errors = {}, []
-    names = [table["name"] for table in module.params["route_tables"]]
-    for table in tables:
-        name = table["tags"].get("Name")
-        if name in names and name in by_name:
-            errors.append(f"route_tables[{names.index(name)}].name: {name} names two route tables of the VPC, "
-                          f"{by_name[name]['id']} and {table['id']}; delete one")
-        by_name.setdefault(name, table)
-    for index, name in enumerate(names):
-        if names.index(name) != index:
-            errors.append(f"route_tables[{index}].name: {name} declared twice")
-    if errors:
-        module.fail_json(msg="; ".join(errors))
-    return by_name
-
-
 def delete(module, client, vpc_id: str, tables: list[dict]) -> None:
     """Delete every non-main table carrying a declared name, its subnets' associations first; exits with those."""
     names = {table["name"] for table in module.params["route_tables"]}
@@ -289,24 +231,24 @@ def main():
     vpc_id = module.params["vpc_id"]
     client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
     try:
-        tables = [shape(table) for table in describe(client, vpc_id)]
+        tables = [table_shape(table) for table in describe(client, vpc_id)]
     except aws_errors() as e:
         module.fail_json_aws(e, msg=f"Could not read the route tables of {vpc_id}")
     if module.params["state"] == "absent":
         delete(module, client, vpc_id, tables)
-    by_name = find(module, tables)
-    associated = {subnet: association for table in tables for subnet, association in table["associations"].items()}
-    declared = [{**table, "tags": {str(k): str(v) for k, v in table["tags"].items()}} for table in module.params["route_tables"]]
-    declared_subnets = {subnet for table in declared for subnet in table["subnets"]}
-    steps = [plan_table(wanted, by_name.get(wanted["name"]), associated, declared_subnets) for wanted in declared]
+    declared = [declared_table(table) for table in module.params["route_tables"]]
+    errors = tables_by_name(tables, [table["name"] for table in declared])[1]
+    if errors:
+        module.fail_json(msg="; ".join(errors))
+    steps = table_steps(tables, declared)
     diff = {"before": {}, "after": {}}
-    for step in filter(changes, steps):
+    for step in filter(table_changes, steps):
         diff["before"][step["wanted"]["name"]], diff["after"][step["wanted"]["name"]] = diff_of(step)
-    changed = any(changes(step) for step in steps)
+    changed = any(table_changes(step) for step in steps)
     if module.check_mode:
         module.exit_json(changed=changed, diff=diff, route_tables=[result_of(step, step["found"]["id"] or PLACEHOLDER + step["wanted"]["name"])
                                                                    for step in steps])
-    results = [result_of(step, apply(module, client, vpc_id, step) if changes(step) else step["found"]["id"]) for step in steps]
+    results = [result_of(step, apply(module, client, vpc_id, step) if table_changes(step) else step["found"]["id"]) for step in steps]
     module.exit_json(changed=changed, diff=diff, route_tables=results)
 
 

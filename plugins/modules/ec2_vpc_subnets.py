@@ -114,7 +114,12 @@ subnets:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list, boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+
+from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import declared_subnet
+from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import subnet_changes
+from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import subnet_plan
+from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import subnet_shape
 
 try:
     import botocore
@@ -124,16 +129,6 @@ except ImportError:
 
 def aws_errors():
     return (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
-
-
-def shape(found):
-    return {
-        "id": found["SubnetId"],
-        "cidr": found["CidrBlock"],
-        "az": found["AvailabilityZone"],
-        "map_public": bool(found.get("MapPublicIpOnLaunch")),
-        "tags": boto3_tag_list_to_ansible_dict(found.get("Tags") or []),
-    }
 
 
 @AWSRetry.jittered_backoff()
@@ -146,37 +141,9 @@ def describe(client, vpc_id):
 def read(module, client, vpc_id):
     """CIDR block -> the subnet, for every subnet of the VPC."""
     try:
-        return {subnet["CidrBlock"]: shape(subnet) for subnet in describe(client, vpc_id)}
+        return {subnet["CidrBlock"]: subnet_shape(subnet) for subnet in describe(client, vpc_id)}
     except aws_errors() as e:
         module.fail_json_aws(e, msg=f"Could not read the subnets of {vpc_id}")
-
-
-def missing_tags(current, wanted):
-    return {key: value for key, value in wanted["tags"].items() if current["tags"].get(key) != value}
-
-
-def plan(current, declared):
-    """Per declared subnet: what it becomes and whether it is created, remapped or retagged; and the diff."""
-    steps = []
-    diff = {"before": {}, "after": {}}
-    for wanted in declared:
-        found = current.get(wanted["cidr"])
-        if found is None:
-            steps.append({"wanted": wanted, "found": None, "map_public": wanted["map_public"], "tags": wanted["tags"]})
-            diff["after"][wanted["cidr"]] = {key: wanted[key] for key in ("az", "map_public", "tags")}
-            continue
-        step = {"wanted": wanted, "found": found, "map_public": wanted["map_public"] != found["map_public"],
-                "tags": missing_tags(found, wanted)}
-        steps.append(step)
-        if step["map_public"] or step["tags"]:
-            diff["before"][wanted["cidr"]] = {"map_public": found["map_public"],
-                                              "tags": {key: found["tags"].get(key) for key in step["tags"]}}
-            diff["after"][wanted["cidr"]] = {"map_public": wanted["map_public"], "tags": step["tags"]}
-    return steps, diff
-
-
-def changes(step):
-    return step["found"] is None or step["map_public"] or step["tags"]
 
 
 def create(module, client, vpc_id, wanted):
@@ -188,7 +155,7 @@ def create(module, client, vpc_id, wanted):
         client.get_waiter("subnet_available").wait(SubnetIds=[created["SubnetId"]])
     except aws_errors() as e:
         module.fail_json_aws(e, msg=f"Could not create subnet {wanted['cidr']} in {wanted['az']}")
-    return shape(created)
+    return subnet_shape(created)
 
 
 def apply(module, client, vpc_id, step):
@@ -266,12 +233,12 @@ def main():
     validate(module, current)
     if module.params["state"] == "absent":
         delete(module, client, vpc_id, current)
-    declared = [{**subnet, "tags": {str(k): str(v) for k, v in subnet["tags"].items()}} for subnet in module.params["subnets"]]
-    steps, diff = plan(current, declared)
-    changed = any(changes(step) for step in steps)
+    declared = [declared_subnet(subnet) for subnet in module.params["subnets"]]
+    steps, diff = subnet_plan(current, declared)
+    changed = any(subnet_changes(step) for step in steps)
     if module.check_mode:
         module.exit_json(changed=changed, subnets=[expected(step) for step in steps], diff=diff)
-    subnets = [apply(module, client, vpc_id, step) if changes(step) else step["found"] for step in steps]
+    subnets = [apply(module, client, vpc_id, step) if subnet_changes(step) else step["found"] for step in steps]
     module.exit_json(changed=changed, subnets=subnets, diff=diff)
 
 

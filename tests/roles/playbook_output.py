@@ -27,3 +27,18 @@ def changed_tasks(result) -> list[str]:
         elif line.startswith("changed: [localhost]") and task not in names:
             names.append(task)
     return names
+
+
+def task_statuses(result, task: str) -> list[str]:
+    """How each run of the task ended (ok, changed, skipping, fatal), in order, from default or -v... output."""
+    statuses, current = [], None
+    for line in result.stdout.splitlines():
+        header = re.match(r"^TASK \[(.*)\] \*+$", line)
+        if header:
+            current = header.group(1)
+            continue
+        status = re.match(r"^(ok|changed|skipping|fatal): \[localhost\]", line)
+        if status and current == task:
+            statuses.append(status.group(1))
+            current = None
+    return statuses

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from tests.environment import LOCK_WAIT
-from tests.roles.playbook_output import changed_tasks, ok, recap
+from tests.roles.playbook_output import changed_tasks, ok, recap, task_statuses
 
 VALIDATION_PLAY = "Validate the inputs of every layer before changing anything"
 BUILD_PLAY = "Build the network, the credentials, the database, the proxy and their monitoring"
@@ -132,6 +132,14 @@ def test_second_run_changes_nothing_and_keeps_the_secret(converged, unchanged):
     assert "DEPRECATION WARNING" not in unchanged["again"].stdout + unchanged["again"].stderr
     same_secret = unchanged["secret"] == converged["secret"]
     assert same_secret, "the secret has a new version or a new password"
+
+
+def test_second_run_skips_each_network_module_whose_work_the_vpc_read_shows_done(unchanged):
+    """The network layer reads the VPC once; a second run runs none of the modules that read shows nothing for."""
+    for task in ("Ensure one subnet per tier and zone", "Ensure the internet gateway is attached to the VPC",
+                 "Ensure the route tables send each tier's traffic where it may go, and nowhere else",
+                 "Ensure the VPC flow log delivers the chosen traffic into the group"):
+        assert task_statuses(unchanged["again"], f"shoppulse.analytics.vpc : {task}") == ["skipping"], task
 
 
 def test_verbose_runs_never_print_either_password(converged, unchanged, shared_environment):
