@@ -7,6 +7,12 @@ from __future__ import annotations
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring import alarm_definitions, dashboard_body
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import alarm_declared
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import alarm_plan
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import alarms_change
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import dashboard_unchanged
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import subscription_declared
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import subscription_unchanged
 
 
 def monitoring_alarms(settings: dict) -> list[dict]:
@@ -87,6 +93,28 @@ def monitoring_health_report(alarms: list[dict], data: dict) -> dict:
     return {"rows": rows, "table": table, "in_alarm": [row["alarm"] for row in rows if row["state"] == "ALARM"]}
 
 
+def monitoring_alarms_as_declared(found: dict, alarms: list[dict], actions: list[str]) -> bool:
+    """Whether the alarms under the prefix as read (``found``, monitoring_state_info's ``alarms``) are exactly
+    ``alarms`` with ``actions`` as their alarm and OK actions, so that shoppulse.analytics.cloudwatch_metric_alarms
+    would change nothing (a name declared twice: False, the module refuses it)."""
+    wanted = {alarm["name"]: alarm_declared(alarm, actions, actions) for alarm in alarms}
+    return len(wanted) == len(alarms) and not alarms_change(alarm_plan(dict(found), wanted)[0])
+
+
+def monitoring_subscription_as_declared(found: dict, options: dict) -> bool:
+    """Whether shoppulse.analytics.rds_event_subscription with ``options`` would leave the subscriptions as read
+    (``found``, monitoring_state_info's ``event_subscriptions``) as they are."""
+    current = found.get(options["name"])
+    if options.get("state", "present") == "absent":
+        return current is None
+    return subscription_unchanged(current, subscription_declared(options))
+
+
+def monitoring_dashboard_as_declared(found: dict | None, body: dict) -> bool:
+    """Whether the dashboard as read (monitoring_state_info's ``dashboard``) already has ``body``."""
+    return dashboard_unchanged(found, body)
+
+
 class FilterModule:
     """Monitoring filters."""
 
@@ -97,4 +125,7 @@ class FilterModule:
             "monitoring_dashboard_body": monitoring_dashboard_body,
             "monitoring_health_queries": monitoring_health_queries,
             "monitoring_health_report": monitoring_health_report,
+            "monitoring_alarms_as_declared": monitoring_alarms_as_declared,
+            "monitoring_subscription_as_declared": monitoring_subscription_as_declared,
+            "monitoring_dashboard_as_declared": monitoring_dashboard_as_declared,
         }

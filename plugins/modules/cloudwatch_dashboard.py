@@ -97,6 +97,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import dashboard_normalise
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import dashboard_unchanged
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import read_dashboard
+
 try:
     import botocore
 except ImportError:
@@ -110,33 +114,17 @@ def aws_errors():
     return (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
 
 
-def normalise(body):
-    """A body as a dict, whatever form it came in; None when it is not a JSON object."""
-    if isinstance(body, str):
-        try:
-            body = json.loads(body)
-        except ValueError:
-            return None
-    if not isinstance(body, dict):
-        return None
-    # A round trip through JSON makes numbers and text the same types AWS gives back.
-    return json.loads(json.dumps(body, sort_keys=True))
-
-
 def read(module, client, name):
     try:
-        found = client.get_dashboard(aws_retry=True, DashboardName=name)
-    except is_boto3_error_code("ResourceNotFound"):
-        return None
-    except aws_errors() as e:  # pylint: disable=duplicate-except
+        return read_dashboard(client, name)
+    except aws_errors() as e:
         module.fail_json_aws(e, msg=f"Could not read dashboard {name}")
-    return {"name": found["DashboardName"], "arn": found["DashboardArn"], "body": normalise(found["DashboardBody"]) or {}}
 
 
 def present(module, client, current):
     name = module.params["name"]
-    body = normalise(module.params["body"])
-    if current is not None and current["body"] == body:
+    body = dashboard_normalise(module.params["body"])
+    if dashboard_unchanged(current, body):
         module.exit_json(changed=False, dashboard=current)
     diff = {"before": json.dumps(current["body"], indent=2, sort_keys=True) + "\n" if current else "",
             "after": json.dumps(body, indent=2, sort_keys=True) + "\n"}
@@ -176,9 +164,9 @@ def validate(module):
     if params["state"] == "present":
         if params["body"] is None:
             errors.append("body: required with state=present")
-        elif normalise(params["body"]) is None:
+        elif dashboard_normalise(params["body"]) is None:
             errors.append("body: must be a JSON object (a dict, or its JSON text)")
-        elif not isinstance(normalise(params["body"]).get("widgets"), list):
+        elif not isinstance(dashboard_normalise(params["body"]).get("widgets"), list):
             errors.append("body: must have a list of widgets")
     if errors:
         module.fail_json(msg="; ".join(errors))

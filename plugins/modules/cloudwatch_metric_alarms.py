@@ -159,6 +159,13 @@ unchanged:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import ALARM_FIELDS
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import alarm_declared
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import alarm_plan
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import alarms_change
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import read_alarms
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import set_fields
+
 try:
     import botocore
 except ImportError:
@@ -166,24 +173,6 @@ except ImportError:
 
 # DeleteAlarms takes up to 100 names a call.
 DELETE_BATCH = 100
-# Option -> the MetricAlarm field it sets; these, and only these, are compared.
-FIELDS = {
-    "metric_name": "MetricName",
-    "namespace": "Namespace",
-    "dimensions": "Dimensions",
-    "statistic": "Statistic",
-    "extended_statistic": "ExtendedStatistic",
-    "comparison": "ComparisonOperator",
-    "threshold": "Threshold",
-    "unit": "Unit",
-    "period": "Period",
-    "evaluation_periods": "EvaluationPeriods",
-    "datapoints_to_alarm": "DatapointsToAlarm",
-    "description": "AlarmDescription",
-    "treat_missing_data": "TreatMissingData",
-    "alarm_actions": "AlarmActions",
-    "ok_actions": "OKActions",
-}
 STATISTICS = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"]
 COMPARISONS = ["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"]
 
@@ -192,77 +181,19 @@ def aws_errors():
     return (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
 
 
-def existing(found):
-    """A described MetricAlarm's compared fields, by option name, in the form declared() gives."""
-    fields = {option: found.get(key) for option, key in FIELDS.items()}
-    fields["dimensions"] = {d["Name"]: d["Value"] for d in found.get("Dimensions") or []}
-    fields["threshold"] = None if fields["threshold"] is None else float(fields["threshold"])
-    # Alarms made before TreatMissingData existed behave as "missing".
-    fields["treat_missing_data"] = fields["treat_missing_data"] or "missing"
-    fields["description"] = fields["description"] or None
-    for actions in ("alarm_actions", "ok_actions"):
-        fields[actions] = sorted(fields[actions] or [])
-    return fields
-
-
-def declared(alarm, params):
-    """A declared alarm's compared fields, by option name."""
-    fields = {option: alarm.get(option) for option in FIELDS if option not in ("alarm_actions", "ok_actions")}
-    fields["dimensions"] = {str(name): str(value) for name, value in (alarm.get("dimensions") or {}).items()}
-    fields["threshold"] = float(fields["threshold"])
-    fields["description"] = fields["description"] or None
-    for actions in ("alarm_actions", "ok_actions"):
-        fields[actions] = sorted(set(params[actions]))
-    return fields
-
-
-@AWSRetry.jittered_backoff()
-def describe(client, prefix):
-    """Every metric alarm under the prefix, across pages."""
-    pages = client.get_paginator("describe_alarms").paginate(AlarmNamePrefix=prefix, AlarmTypes=["MetricAlarm"])
-    return pages.build_full_result()["MetricAlarms"]
-
-
 def read(module, client, prefix):
     """Alarm name -> its compared fields, for every metric alarm under the prefix."""
     try:
-        found = describe(client, prefix)
+        return read_alarms(client, prefix)
     except aws_errors() as e:
         module.fail_json_aws(e, msg=f"Could not read the alarms under {prefix}")
-    return {alarm["AlarmName"]: existing(alarm) for alarm in found}
-
-
-def set_fields(fields):
-    """The fields given a value (an unset unit or statistic is left out of the request and the diff)."""
-    return {option: value for option, value in fields.items() if value is not None}
 
 
 def put_request(name, fields):
-    request = {FIELDS[option]: value for option, value in set_fields(fields).items()}
+    request = {ALARM_FIELDS[option]: value for option, value in set_fields(fields).items()}
     request["AlarmName"] = name
     request["Dimensions"] = [{"Name": key, "Value": value} for key, value in sorted(fields["dimensions"].items())]
     return request
-
-
-def plan(current, wanted):
-    """What to do: created, updated (name -> the fields that differ), deleted, unchanged; and the diff."""
-    created = sorted(set(wanted) - set(current))
-    deleted = sorted(set(current) - set(wanted))
-    updated = {}
-    for name in sorted(set(wanted) & set(current)):
-        differ = sorted(option for option in FIELDS if wanted[name][option] != current[name][option])
-        if differ:
-            updated[name] = differ
-    diff = {"before": {}, "after": {}}
-    for name, differ in updated.items():
-        diff["before"][name] = {option: current[name][option] for option in differ}
-        diff["after"][name] = {option: wanted[name][option] for option in differ}
-    for name in created:
-        diff["after"][name] = set_fields(wanted[name])
-    for name in deleted:
-        diff["before"][name] = set_fields(current[name])
-    unchanged = sorted(set(wanted) - set(created) - set(updated))
-    return {"created": created, "updated": sorted(updated), "deleted": deleted, "unchanged": unchanged}, diff
 
 
 def apply(module, client, result, wanted):
@@ -324,9 +255,10 @@ def main():
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     validate(module)
     client = module.client("cloudwatch", retry_decorator=AWSRetry.jittered_backoff())
-    wanted = {alarm["name"]: declared(alarm, module.params) for alarm in module.params["alarms"]}
-    result, diff = plan(read(module, client, module.params["prefix"]), wanted)
-    changed = bool(result["created"] or result["updated"] or result["deleted"])
+    params = module.params
+    wanted = {alarm["name"]: alarm_declared(alarm, params["alarm_actions"], params["ok_actions"]) for alarm in params["alarms"]}
+    result, diff = alarm_plan(read(module, client, params["prefix"]), wanted)
+    changed = alarms_change(result)
     if changed and not module.check_mode:
         apply(module, client, result, wanted)
     module.exit_json(changed=changed, diff=diff, **result)

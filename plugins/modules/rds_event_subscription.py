@@ -120,40 +120,29 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import SUBSCRIPTION_COMPARED
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import read_subscription
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import subscription_declared
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import subscription_shape
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import subscription_unchanged
+
 try:
     import botocore
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,254}$")
-COMPARED = ("sns_topic_arn", "source_type", "source_ids", "event_categories", "enabled")
 
 
 def aws_errors():
     return (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
 
 
-def shape(found):
-    return {
-        "name": found["CustSubscriptionId"],
-        "arn": found.get("EventSubscriptionArn", ""),
-        "sns_topic_arn": found.get("SnsTopicArn"),
-        "source_type": found.get("SourceType"),
-        "source_ids": sorted(found.get("SourceIdsList") or []),
-        "event_categories": sorted(found.get("EventCategoriesList") or []),
-        "enabled": bool(found.get("Enabled")),
-        "status": found.get("Status", ""),
-    }
-
-
 def read(module, client, name):
     try:
-        found = client.describe_event_subscriptions(aws_retry=True, SubscriptionName=name)["EventSubscriptionsList"]
-    except is_boto3_error_code("SubscriptionNotFound"):
-        return None
-    except aws_errors() as e:  # pylint: disable=duplicate-except
+        return read_subscription(client, name)
+    except aws_errors() as e:
         module.fail_json_aws(e, msg=f"Could not read event subscription {name}")
-    return shape(found[0]) if found else None
 
 
 def delete(module, client, name):
@@ -165,22 +154,11 @@ def delete(module, client, name):
         module.fail_json_aws(e, msg=f"Could not delete event subscription {name}")
 
 
-def declared(params):
-    return {
-        "name": params["name"],
-        "sns_topic_arn": params["sns_topic_arn"],
-        "source_type": params["source_type"],
-        "source_ids": sorted(set(params["source_ids"])),
-        "event_categories": sorted(set(params["event_categories"])),
-        "enabled": params["enabled"],
-    }
-
-
 def present(module, client, current):
-    wanted = declared(module.params)
-    if current is not None and all(current[key] == wanted[key] for key in COMPARED):
+    wanted = subscription_declared(module.params)
+    if subscription_unchanged(current, wanted):
         module.exit_json(changed=False, subscription=current)
-    diff = {"before": {key: current[key] for key in COMPARED} if current else {}, "after": {key: wanted[key] for key in COMPARED}}
+    diff = {"before": {key: current[key] for key in SUBSCRIPTION_COMPARED} if current else {}, "after": {key: wanted[key] for key in SUBSCRIPTION_COMPARED}}
     if module.check_mode:
         module.exit_json(changed=True, subscription={**wanted, "arn": (current or {}).get("arn", ""), "status": ""}, diff=diff)
     if current is not None:
@@ -195,7 +173,7 @@ def present(module, client, current):
         created = client.create_event_subscription(aws_retry=True, **request)["EventSubscription"]
     except aws_errors() as e:
         module.fail_json_aws(e, msg=f"Could not create event subscription {wanted['name']}")
-    module.exit_json(changed=True, subscription=shape(created), diff=diff)
+    module.exit_json(changed=True, subscription=subscription_shape(created), diff=diff)
 
 
 def validate(module):
@@ -233,7 +211,7 @@ def main():
     else:
         if not module.check_mode:
             delete(module, client, current["name"])
-        module.exit_json(changed=True, subscription={}, diff={"before": {key: current[key] for key in COMPARED}, "after": {}})
+        module.exit_json(changed=True, subscription={}, diff={"before": {key: current[key] for key in SUBSCRIPTION_COMPARED}, "after": {}})
 
 
 if __name__ == "__main__":

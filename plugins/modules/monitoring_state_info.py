@@ -1,0 +1,111 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: monitoring_state_info
+version_added: 0.12.0
+short_description: Read an environment's alarms, RDS event subscriptions and dashboard in one call
+description:
+  - Reads the metric alarms under a name prefix (C(DescribeAlarms), all pages), the named RDS event subscriptions
+    (C(DescribeEventSubscriptions)) and the named dashboard (C(GetDashboard)), each in the form the module that
+    ensures it compares - M(shoppulse.analytics.cloudwatch_metric_alarms),
+    M(shoppulse.analytics.rds_event_subscription) and M(shoppulse.analytics.cloudwatch_dashboard) - so that a play can
+    tell, from one module run, which of those three would change anything.
+  - Reads only; never changes anything.
+author:
+  - ShopPulse platform team (@shoppulse)
+options:
+  alarm_prefix:
+    description: Read the metric alarms whose names start with this; none when omitted.
+    type: str
+  event_subscriptions:
+    description: The names of the RDS event subscriptions to read.
+    type: list
+    elements: str
+    default: []
+  dashboard:
+    description: The name of the dashboard to read; none when omitted.
+    type: str
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Read the monitoring layer of an environment
+  shoppulse.analytics.monitoring_state_info:
+    alarm_prefix: shoppulse-analytics-dev-
+    event_subscriptions: [shoppulse-analytics-dev-instance-events, shoppulse-analytics-dev-proxy-events]
+    dashboard: shoppulse-analytics-dev
+  register: monitoring
+"""
+
+RETURN = r"""
+alarms:
+  description: Alarm name -> its compared settings (C(metric_name), C(threshold), C(alarm_actions), ...), for every
+    metric alarm under O(alarm_prefix).
+  returned: always
+  type: dict
+  sample: {"shoppulse-analytics-dev-cpu": {"metric_name": "CPUUtilization", "threshold": 80.0, "period": 300}}
+event_subscriptions:
+  description: Subscription name -> the subscription (C(sns_topic_arn), C(source_type), C(source_ids),
+    C(event_categories), C(enabled), C(status), C(arn)), or null where there is none of that name.
+  returned: always
+  type: dict
+  sample: {"shoppulse-analytics-dev-instance-events": {"source_type": "db-instance", "enabled": true}}
+dashboard:
+  description: The dashboard (C(name), C(arn), C(body) as a dict), or null where there is none.
+  returned: always
+  type: dict
+  sample: {"name": "shoppulse-analytics-dev", "body": {"widgets": []}}
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import read_alarms
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import read_dashboard
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import read_subscription
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+
+def main():
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            alarm_prefix=dict(type="str"),
+            event_subscriptions=dict(type="list", elements="str", default=[]),
+            dashboard=dict(type="str"),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    retry = AWSRetry.jittered_backoff()
+    found = {"alarms": {}, "event_subscriptions": {}, "dashboard": None}
+    reading = "the alarms"
+    try:
+        cloudwatch = module.client("cloudwatch", retry_decorator=retry)
+        if params["alarm_prefix"]:
+            found["alarms"] = read_alarms(cloudwatch, params["alarm_prefix"])
+        if params["event_subscriptions"]:
+            reading = "the event subscriptions"
+            rds = module.client("rds", retry_decorator=retry)
+            found["event_subscriptions"] = {name: read_subscription(rds, name) for name in params["event_subscriptions"]}
+        if params["dashboard"]:
+            reading = "the dashboard"
+            found["dashboard"] = read_dashboard(cloudwatch, params["dashboard"])
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"Could not read {reading}")
+    module.exit_json(changed=False, **found)
+
+
+if __name__ == "__main__":
+    main()
