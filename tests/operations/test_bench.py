@@ -156,7 +156,8 @@ def test_the_no_op_in_pings_is_the_no_op_over_one_ping_of_the_same_run():
 
 RESULTS = {"scale": 0.1, "rollout_s": 96.1, "critical_path_s": 72.0, "sum_of_waits_s": 139.5, "noop_s": 8.0,
            "ping_floor_s": 5.0, "tasks": 40, "ping_task_s": 0.124, "rollout_ratio": 1.2, "noop_ratio": 1.61,
-           "noop_ping_equivalents": 64.5, "ansible_version": "2.19.4", "cpus": 2}
+           "noop_ping_equivalents": 64.5, "ansible_version": "2.19.4", "cpus": 2, "repeat": 2, "noop_runs_s": [8.0, 9.1],
+           "ping_floor_runs_s": [5.3, 5.0]}
 
 
 def test_the_readme_block_is_written_from_the_results_and_read_back(tmp_path):
@@ -169,7 +170,8 @@ def test_the_readme_block_is_written_from_the_results_and_read_back(tmp_path):
     results, block = bench.readme_results(text)
     assert results == RESULTS
     lines = block.splitlines()
-    assert lines[1] == "Latest figures (scale 0.1, 2 CPUs; ansible-core 2.19.4):"
+    assert lines[1] == ("Latest figures (scale 0.1, 2 CPUs; ansible-core 2.19.4; the fastest of 2 no-op runs (8.0 s, 9.1 s) "
+                        "and of as many ping plays (5.3 s, 5.0 s)):")
     assert "| `noop_ping_equivalents` = no-op ÷ one ping task | 64.50 | ≤ 60 (missed) |" in lines
     assert "| `rollout_ratio` = rollout ÷ (critical path + no-op) | 1.20 | ≤ 1.1 (missed) |" in lines
     assert "| `noop_ratio` = no-op ÷ ping floor | 1.61 | ≤ 2 (met) |" in lines
@@ -244,6 +246,37 @@ def test_the_timed_ping_play_follows_an_untimed_one_that_leaves_its_payload_cach
     assert tasks == 4
     assert [(name, count) for name, _playbook, count in runs] == [("rollout", 0), ("noop", 0), ("ping-warmup", 1), ("ping", 4)]
 
+    runs.clear()
+    _rollout, noops, pings, _tasks = bench.measure({}, repeat=3)
+    assert [name for name, _playbook, _count in runs] == ["rollout", "noop", "ping-warmup", "ping", "noop-2", "ping-2", "noop-3", "ping-3"]
+    assert (len(noops), len(pings)) == (3, 3)
+
+
+def test_a_re_run_of_another_task_count_is_refused(monkeypatch, tmp_path):
+    recaps = iter(["ok=3 changed=0", "ok=3 changed=0", "ok=1 changed=0", "ok=4 changed=0", "ok=2 changed=0"])
+
+    def run_playbook(name, playbook, env):  # pylint: disable=unused-argument
+        counts = next(recaps)
+        return bench.Run(0, 1.0, f"PLAY RECAP ***\nlocalhost : {counts} unreachable=0 failed=0 skipped=0\n", tmp_path / f"{name}.log")
+
+    monkeypatch.setattr(bench, "PING", tmp_path / "ping.yml")
+    monkeypatch.setattr(bench, "CHECKOUT", tmp_path)
+    monkeypatch.setattr(bench, "run_playbook", run_playbook)
+    with pytest.raises(bench.BenchError, match=r"^no-op re-run 2 executed 2 tasks, the first 3"):
+        bench.measure({}, repeat=2)
+
+
+def test_the_fastest_no_op_and_ping_play_count_and_every_run_is_recorded(tmp_path):
+    def run(seconds):
+        return bench.Run(0, seconds, "", tmp_path / "x.log")
+
+    results = bench.results_of(0.1, {"db_instance": 60.0, "db_proxy": 12.0, "db_proxy_target": 12.0, "nat_gateway": 10.0},
+                               run(100.0), [run(41.04), run(37.6), run(39.6)], [run(50.0), run(48.1), run(52.4)], 200)
+
+    assert (results["noop_s"], results["ping_floor_s"], results["repeat"]) == (37.6, 48.1, 3)
+    assert (results["noop_runs_s"], results["ping_floor_runs_s"]) == ([41.0, 37.6, 39.6], [50.0, 48.1, 52.4])
+    assert results["noop_ping_equivalents"] == round(37.6 / (48.1 / 200), 1)
+
 
 def test_settings_default_to_the_bench_s_own_and_name_a_bad_variable():
     assert bench.Settings.from_env({}) == bench.Settings(scale=0.1, emulator_port=4591, pg_port=55491, keep=False)
@@ -252,6 +285,9 @@ def test_settings_default_to_the_bench_s_own_and_name_a_bad_variable():
         bench.Settings.from_env({"BENCH_SCALE": "-1"})
     with pytest.raises(bench.BenchError, match=r"^BENCH_PG_PORT: '70000' is not a TCP port$"):
         bench.Settings.from_env({"BENCH_PG_PORT": "70000"})
+    assert bench.Settings.from_env({}).repeat == 3 and bench.Settings.from_env({"BENCH_REPEAT": "1"}).repeat == 1
+    with pytest.raises(bench.BenchError, match=r"^BENCH_REPEAT: '0' is not a number of runs from 1 to 10$"):
+        bench.Settings.from_env({"BENCH_REPEAT": "0"})
 
 
 def test_the_runs_get_the_bench_s_ports_state_and_scale_and_only_the_profile_from_the_shell(tmp_path):
