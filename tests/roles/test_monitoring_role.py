@@ -104,6 +104,9 @@ def health(shared):
 
 def test_health_shows_connections_rising_while_they_are_held(shared_environment):
     result, rows = health(shared_environment)
+    if ok(result) and rows["connections"]["latest"] is None:
+        # As below: the first read fell on the minute's turn, past the emulator's sample; the next is inside it.
+        result, rows = health(shared_environment)
     ok(result)
     before = rows["connections"]["latest"]
     assert before is not None and rows["connections"]["metric"] == "DatabaseConnections"
