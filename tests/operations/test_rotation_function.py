@@ -85,6 +85,16 @@ def actions(statement):
     return sorted([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
 
 
+def test_site_builds_the_rotation_function_while_the_proxys_target_registers(env):
+    output = env.converge.stdout
+    built = output.find("changed: [localhost]", output.find(
+        "TASK [shoppulse.analytics.lambda_function : Ensure the function runs the package in the VPC with its environment]"))
+
+    assert output.find("TASK [Register the instance as the proxy's target once the proxy is available]") < built
+    assert built < output.find("TASK [Wait for the proxy's target]") < output.find("PLAY [Build the schema layer]")
+    assert "TASK [Build the rotation function unless this run has built it]" not in output, "built once, in the main play"
+
+
 def test_check_connectivity_deploys_test_db_connection_and_reports_tls(env):
     first = env.playbook(CHECK)
     again = env.playbook(CHECK)
