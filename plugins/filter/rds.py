@@ -224,6 +224,19 @@ def rds_instance_settings(instance: dict | None) -> dict:
     }
 
 
+def rds_instance_as_declared(instance: dict | None, after: dict, tags: dict, maintenance_window: str | None = None) -> bool:
+    """Whether amazon.aws.rds_instance would find nothing to change on ``instance`` (as rds_instance_info returns it):
+    nothing waiting for the maintenance window, the declared settings (``after``, shaped as rds_instance_settings
+    shapes the instance's), exactly the declared tags, its tags copied to snapshots, and the declared maintenance
+    window when one is declared (RDS keeps it in lower case)."""
+    if not instance or instance.get("pending_modified_values"):
+        return False
+    declared = {**after, "security_groups": sorted(after.get("security_groups") or []), "log_exports": sorted(after.get("log_exports") or [])}
+    return (rds_instance_settings(instance) == declared and (instance.get("tags") or {}) == tags
+            and instance.get("copy_tags_to_snapshot") is True
+            and (not maintenance_window or instance.get("preferred_maintenance_window") == maintenance_window.lower()))
+
+
 # Changes that restart the instance, so the run must choose between now and the maintenance window.
 RESTART_SETTINGS = ("instance_class", "allocated_storage", "storage_type", "engine_version")
 
@@ -254,6 +267,7 @@ class FilterModule:
             "rds_settings_errors": rds_settings_errors,
             "rds_change_errors": rds_change_errors,
             "rds_instance_settings": rds_instance_settings,
+            "rds_instance_as_declared": rds_instance_as_declared,
             "rds_restart_changes": rds_restart_changes,
             "rds_ingress_rule": rds_ingress_rule,
             "rds_identifier_errors": rds_identifier_errors,

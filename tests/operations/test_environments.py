@@ -1,8 +1,12 @@
 """The AWS environments' inventories, dev, staging and prod: each parses, differs from the others where
-environments really differ, and previews (`site.yml --check --diff`) on an empty account without changing it.
+environments really differ, and passes the validation play; prod, the one that differs most from inventories/local
+(protected, a NAT gateway per zone, a non-burstable class), previews (`site.yml --check --diff`) on an empty account
+without changing it. The preview's mechanics are the same for every inventory: the instance plan shows the declared
+settings (prod's values here, local's in molecule's check), the NAT gateways follow vpc_nat_gateway_per_az (one per
+zone here, one in local's), and the schema play ends before it reaches the runner.
 
-The three previews run at once against one private emulator. The inventories have no endpoint: the runs point
-every AWS call there with -e (and AWS_ENDPOINT_URL, with dummy keys, so that nothing can reach AWS).
+The runs go at once against one private emulator. The inventories have no endpoint: the runs point every AWS call
+there with -e (and AWS_ENDPOINT_URL, with dummy keys, so that nothing can reach AWS).
 """
 
 import concurrent.futures
@@ -21,6 +25,8 @@ from tests.roles.playbook_output import changed_tasks, ok
 
 PORT = 4681
 ENVIRONMENTS = ("dev", "staging", "prod")
+PREVIEWED = "prod"
+VALIDATION_PLAY = "PLAY [Validate the inputs of every layer before changing anything]"
 SEED_CLASS = "db.t3.medium"
 # Values CloudWatch Logs accepts as a retention (PutRetentionPolicy).
 LOG_RETENTIONS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
@@ -63,14 +69,17 @@ def fixture_settings(inventories):
 
 @pytest.fixture(name="previews", scope="module")
 def fixture_previews(emulator_at, tmp_path_factory):
-    """``site.yml --check --diff`` of each environment, at once, on one empty emulator; what it held before and after."""
+    """At once, on one empty emulator: ``site.yml --check --diff`` of prod, and the validation play of the others
+    (``--check --tags always``: the validation play and the check-mode read of the rollout lock); what it held before
+    and after."""
     artifacts = tmp_path_factory.mktemp("artifacts")
     with emulator_at(PORT) as endpoint_url:
         before = held(PORT)
         aws = [arg for var in (f"shoppulse_aws_endpoint_url={endpoint_url}", "shoppulse_aws_access_key=testing",
                                "shoppulse_aws_secret_key=testing") for arg in ("-e", var)]
         with concurrent.futures.ThreadPoolExecutor(len(ENVIRONMENTS)) as pool:
-            runs = {env: pool.submit(ansible_playbook, "site.yml", "--check", "--diff", *aws, port=PORT, inventory=env, timeout=900,
+            runs = {env: pool.submit(ansible_playbook, "site.yml", "--check", *(("--diff",) if env == PREVIEWED else ("--tags", "always")),
+                                     *aws, port=PORT, inventory=env, timeout=900,
                                      env={"AWS_ENDPOINT_URL": endpoint_url, "AWS_ACCESS_KEY_ID": "testing",
                                           "AWS_SECRET_ACCESS_KEY": "testing", "SHOPPULSE_ARTIFACTS_DIR": str(artifacts / env)})
                     for env in ENVIRONMENTS}
@@ -147,8 +156,13 @@ def test_performance_insights_free_tier_outside_prod(settings):
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_preview_validates_and_plans_the_environment(previews, settings, env):
-    result, wanted = previews["results"][env], settings[env]
+def test_the_validation_play_accepts_the_environment(previews, env):
+    result = previews["results"][env]
+    assert ok(result)["failed"] == 0 and VALIDATION_PLAY in result.stdout
+
+
+def test_the_preview_plans_the_environment(previews, settings):
+    result, wanted = previews["results"][PREVIEWED], settings[PREVIEWED]
     assert ok(result)["changed"] > 0  # what it would create
     plan = instance_plan(result)
     assert {key: plan[key] for key in ("instance_class", "deletion_protection", "multi_az", "backup_retention_period",
@@ -158,12 +172,11 @@ def test_preview_validates_and_plans_the_environment(previews, settings, env):
         "performance_insights_retention_period": wanted["rds_performance_insights_retention_days"]}
     assert plan["subnet_group"] == f"{wanted['shoppulse_name']}-db-subnets"
     nat_gateways = [task for task in changed_tasks(result) if task.startswith(NAT_TASK)]
-    assert len(nat_gateways) == (2 if wanted["vpc_nat_gateway_per_az"] else 1), nat_gateways
+    assert wanted["vpc_nat_gateway_per_az"] and len(nat_gateways) == 2, nat_gateways
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_preview_ends_the_schema_layer_before_reaching_the_runner(previews, env):
-    result = previews["results"][env]
+def test_the_preview_ends_the_schema_layer_before_reaching_the_runner(previews):
+    result = previews["results"][PREVIEWED]
     assert "PLAY [Build the schema layer]" in result.stdout
     assert "TASK [shoppulse.analytics.schema" not in result.stdout
     assert "UNREACHABLE" not in result.stdout

@@ -134,13 +134,16 @@ def test_second_run_changes_nothing_and_keeps_the_secret(converged, unchanged):
     assert same_secret, "the secret has a new version or a new password"
 
 
-def test_second_run_skips_each_network_module_whose_work_the_vpc_read_shows_done(converged, unchanged):
-    """The network layer reads the VPC once; a second run runs none of the modules that read shows nothing for. The
-    rollout ran each (so the names are right); the second run shows none run (ansible.cfg hides skipped tasks)."""
-    for task in ("Ensure one subnet per tier and zone", "Ensure the internet gateway is attached to the VPC",
-                 "Ensure the route tables send each tier's traffic where it may go, and nowhere else",
-                 "Ensure the VPC flow log delivers the chosen traffic into the group"):
-        name = f"shoppulse.analytics.vpc : {task}"
+def test_second_run_skips_each_module_whose_work_a_read_shows_done(converged, unchanged):
+    """The network layer reads the VPC once, the database layer the instance, the proxy's first call the proxy; a
+    second run runs none of the modules those reads show nothing for. The rollout ran each (so the names are right);
+    the second run shows none run (ansible.cfg hides skipped tasks)."""
+    for task in ("vpc : Ensure one subnet per tier and zone", "vpc : Ensure the internet gateway is attached to the VPC",
+                 "vpc : Ensure the route tables send each tier's traffic where it may go, and nowhere else",
+                 "vpc : Ensure the VPC flow log delivers the chosen traffic into the group",
+                 "rds : Ensure the PostgreSQL instance runs with the declared settings",
+                 "rds_proxy : Ensure the proxy pools connections to the instance over TLS with SECRETS auth: its pool and target"):
+        name = f"shoppulse.analytics.{task}"
         assert task_statuses(converged["first"], name) == ["changed"], task
         assert set(task_statuses(unchanged["again"], name)) <= {"skipping"}, task
 
