@@ -10,8 +10,9 @@ module: lambda_function_info
 version_added: 0.9.0
 short_description: Read one Lambda function's configuration and tags, or learn that it does not exist
 description:
-  - One GetFunction call for the function named - its ARN, runtime, role, state, code digest and tags - where
-    M(amazon.aws.lambda_info) lists every function of the account and reads each in turn.
+  - One GetFunction call for the function named - its ARN, runtime, role, state, code digest and tags - and one
+    GetPolicy call for the statements of its resource policy, where M(amazon.aws.lambda_info) lists every function
+    of the account and reads each in turn.
   - A function that does not exist returns C(exists=false) and an empty RV(function).
   - Never the function's code location (a presigned URL) or its environment variables.
 author:
@@ -74,7 +75,16 @@ function:
     tags:
       description: Its tags as a dict.
       type: dict
+    policy:
+      description: The statements of its resource policy (who may invoke it) as GetPolicy gives them; empty without one.
+      type: list
+      elements: dict
+      sample: [{"Sid": "secretsmanager-rotation", "Effect": "Allow", "Principal": {"Service": "secretsmanager.amazonaws.com"},
+                "Action": "lambda:InvokeFunction", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:rotate",
+                "Condition": {"StringEquals": {"AWS:SourceAccount": "123456789012"}}}]
 """
+
+import json
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -97,7 +107,16 @@ def describe(client, name: str) -> dict | None:
     arn = ":".join(config["FunctionArn"].split(":")[:7])
     return {"arn": arn, "name": config["FunctionName"], "runtime": config.get("Runtime"), "role": config.get("Role"),
             "state": config.get("State"), "last_update_status": config.get("LastUpdateStatus"),
-            "code_sha256": config.get("CodeSha256"), "tags": found.get("Tags", {})}
+            "code_sha256": config.get("CodeSha256"), "tags": found.get("Tags", {}), "policy": policy_statements(client, arn)}
+
+
+def policy_statements(client, arn: str) -> list[dict]:
+    """The statements of the function's resource policy; [] when it has none."""
+    try:
+        policy = client.get_policy(aws_retry=True, FunctionName=arn)["Policy"]
+    except is_boto3_error_code("ResourceNotFoundException"):
+        return []
+    return json.loads(policy).get("Statement", [])
 
 
 def main():

@@ -93,6 +93,11 @@ def test_site_builds_the_rotation_function_while_the_proxys_target_registers(env
     assert output.find("TASK [Register the instance as the proxy's target once the proxy is available]") < built
     assert built < output.find("TASK [Wait for the proxy's target]") < output.find("PLAY [Build the schema layer]")
     assert "TASK [Build the rotation function unless this run has built it]" not in output, "built once, in the main play"
+    # Secrets Manager may invoke it, for this account's secrets only.
+    account = env.client("sts").get_caller_identity()["Account"]
+    [statement] = json.loads(env.client("lambda").get_policy(FunctionName=ROTATION)["Policy"])["Statement"]
+    assert (statement["Principal"], statement["Action"], statement["Condition"]) == (
+        {"Service": "secretsmanager.amazonaws.com"}, "lambda:InvokeFunction", {"StringEquals": {"AWS:SourceAccount": account}})
 
 
 def test_check_connectivity_deploys_test_db_connection_and_reports_tls(env):

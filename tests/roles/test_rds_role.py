@@ -135,17 +135,19 @@ def test_second_run_changes_nothing_and_keeps_the_secret(converged, unchanged):
 
 
 def test_second_run_skips_each_module_whose_work_a_read_shows_done(converged, unchanged):
-    """The network layer reads the VPC once, the database layer the instance, the proxy's first call the proxy; a
-    second run runs none of the modules those reads show nothing for. The rollout ran each (so the names are right);
-    the second run shows none run (ansible.cfg hides skipped tasks)."""
-    for task in ("vpc : Ensure one subnet per tier and zone", "vpc : Ensure the internet gateway is attached to the VPC",
-                 "vpc : Ensure the route tables send each tier's traffic where it may go, and nowhere else",
-                 "vpc : Ensure the VPC flow log delivers the chosen traffic into the group",
-                 "rds : Ensure the PostgreSQL instance runs with the declared settings",
-                 "rds_proxy : Ensure the proxy pools connections to the instance over TLS with SECRETS auth: its pool and target"):
-        name = f"shoppulse.analytics.{task}"
-        assert task_statuses(converged["first"], name) == ["changed"], task
-        assert set(task_statuses(unchanged["again"], name)) <= {"skipping"}, task
+    """The network layer reads the VPC once, the database layer the instance, the proxy's first call the proxy, the
+    run the rotation function before the secrets layer; a second run runs none of the modules those reads show nothing
+    for. The rollout ran each (so the names are right); the second run shows none run (ansible.cfg hides skipped
+    tasks)."""
+    for name in ("shoppulse.analytics.vpc : Ensure one subnet per tier and zone",
+                 "shoppulse.analytics.vpc : Ensure the internet gateway is attached to the VPC",
+                 "shoppulse.analytics.vpc : Ensure the route tables send each tier's traffic where it may go, and nowhere else",
+                 "shoppulse.analytics.vpc : Ensure the VPC flow log delivers the chosen traffic into the group",
+                 "shoppulse.analytics.rds : Ensure the PostgreSQL instance runs with the declared settings",
+                 "shoppulse.analytics.rds_proxy : Ensure the proxy pools connections to the instance over TLS with SECRETS auth: its pool and target",
+                 "Let Secrets Manager invoke the rotation function for this account's secrets"):
+        assert task_statuses(converged["first"], name) == ["changed"], name
+        assert set(task_statuses(unchanged["again"], name)) <= {"skipping"}, name
 
 
 def test_verbose_runs_never_print_either_password(converged, unchanged, shared_environment):

@@ -46,3 +46,15 @@ def test_reads_the_function_by_name_with_its_tags_never_its_environment(run_modu
     assert (function["name"], function["runtime"], function["tags"]) == (NAME, "python3.12", {"environment": "local"})
     assert function["role"].endswith(f":role/{NAME}-role") and function["code_sha256"]
     assert "out of the result" not in json.dumps(result)
+
+
+def test_reads_the_statements_of_its_resource_policy(run_module, functions):
+    arn = deploy(functions, NAME)
+    assert run_module(module.main, {"name": NAME})["function"]["policy"] == []
+
+    functions.add_permission(FunctionName=NAME, StatementId="secretsmanager-rotation", Action="lambda:InvokeFunction",
+                             Principal="secretsmanager.amazonaws.com", SourceAccount="123456789012")
+    [statement] = run_module(module.main, {"name": NAME})["function"]["policy"]
+
+    assert statement["Sid"] == "secretsmanager-rotation" and statement["Resource"].startswith(arn)
+    assert statement["Condition"] == {"StringEquals": {"AWS:SourceAccount": "123456789012"}}
