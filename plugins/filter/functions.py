@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import digest
+
 
 def _flattened(statement: dict) -> dict:
     """A resource policy statement as amazon.aws.lambda_policy flattens it to compare (its extract_statement)."""
@@ -30,8 +33,38 @@ def lambda_permission_as_declared(function: dict | None, statement_id: str, acti
     return bool(found) and _flattened(found[0]) == declared
 
 
+def _configuration_differs(function: dict, declared: dict) -> bool:
+    """amazon.aws.lambda's comparison of an existing function's configuration: a field given (and, for most, not
+    empty) that differs; subnets and security groups in any order; a VPC left where none is declared."""
+    for field in ("role", "handler", "description", "timeout", "memory_size", "runtime"):
+        wanted = declared.get(field)
+        if wanted and str(function.get(field)) != str(wanted):
+            return True
+    if declared.get("environment") is not None and function.get("environment_sha256") != digest(declared["environment"]):
+        return True
+    subnets, groups = declared.get("subnet_ids") or [], declared.get("security_group_ids") or []
+    if subnets:
+        return (sorted(subnets) != sorted(function.get("subnet_ids") or [])
+                or sorted(groups) != sorted(function.get("security_group_ids") or []))
+    return bool(function.get("subnet_ids"))
+
+
+def lambda_function_as_declared(function: dict | None, declared: dict) -> bool:
+    """Whether amazon.aws.lambda (state present, a zip file, purge_tags), given ``declared`` - name, role (ARN), handler,
+    description, timeout, memory_size, runtime, environment, subnet_ids, security_group_ids, tags and the package's
+    code_sha256 - would change nothing on ``function`` (as shoppulse.analytics.lambda_function_info returns it)."""
+    if not function or function.get("name") != declared.get("name"):
+        return False
+    if _configuration_differs(function, declared):
+        return False
+    if declared.get("tags") is not None and any(compare_aws_tags(function.get("tags") or {}, declared["tags"], purge_tags=True)):
+        return False
+    return function.get("code_sha256") == declared.get("code_sha256")
+
+
 class FilterModule:
     """Function filters."""
 
     def filters(self):
-        return {"lambda_permission_as_declared": lambda_permission_as_declared}
+        return {"lambda_permission_as_declared": lambda_permission_as_declared,
+                "lambda_function_as_declared": lambda_function_as_declared}

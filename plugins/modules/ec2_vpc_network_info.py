@@ -12,7 +12,9 @@ short_description: Read a named VPC and everything in it in one call
 description:
   - Finds the VPCs whose C(Name) tag is O(name) (C(DescribeVpcs), with each one's DNS attributes) and, when there is
     exactly one, reads what it holds - its subnets, internet gateways, NAT gateways that are not deleted, route tables
-    and flow logs - and, on request, the region's available zones and the elastic IPs with a given C(Name) tag.
+    and flow logs - and, on request, the region's available zones, the elastic IPs with a given C(Name) tag, and the
+    flow logs' log group and delivery role (as M(amazon.aws.cloudwatchlogs_log_group) and
+    M(shoppulse.analytics.iam_service_role) read them).
   - Each list has the shape the matching C(amazon.aws) info module returns (snake_case keys, C(tags) as a dict), so
     one process reads what seven info modules would.
   - Reads only; never changes anything.
@@ -35,6 +37,16 @@ options:
     description:
       - Also read the elastic IPs whose C(Name) tag matches this value (C(*) matches any characters), whether or not
         they are associated.
+    type: str
+  flow_log_group_name:
+    description: Also read the log group of this name into RV(flow_log_group), whether or not the VPC exists.
+    type: str
+  flow_log_role_name:
+    description: Also read the IAM role of this name, with its inline policy O(flow_log_policy_name), into
+      RV(flow_log_role), whether or not the VPC exists.
+    type: str
+  flow_log_policy_name:
+    description: The name of that role's inline policy to read with it.
     type: str
 extends_documentation_fragment:
   - amazon.aws.common.modules
@@ -105,6 +117,16 @@ addresses:
   type: list
   elements: dict
   sample: [{"allocation_id": "eipalloc-0123456789abcdef0", "public_ip": "203.0.113.10", "tags": {}}]
+flow_log_group:
+  description: The log group O(flow_log_group_name) names (C(log_group_name), C(arn), C(retention_in_days), C(tags)),
+    empty when it does not exist.
+  returned: when O(flow_log_group_name) is given
+  type: dict
+flow_log_role:
+  description: The role O(flow_log_role_name) names (C(arn), C(role_name), C(role_id), C(description),
+    C(assume_role_policy_document), C(tags), and its inline policy as C(policy_document)), empty when it does not exist.
+  returned: when O(flow_log_role_name) is given
+  type: dict
 """
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
@@ -123,6 +145,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 
 from ansible_collections.shoppulse.analytics.plugins.module_utils.flow_logs import describe_flow_logs
 from ansible_collections.shoppulse.analytics.plugins.module_utils.flow_logs import normalise
+from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import read_log_group
+from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import read_service_role
 
 try:
     import botocore
@@ -190,16 +214,27 @@ def main():
             zones=dict(type="bool", default=False),
             contents=dict(type="bool", default=True),
             address_name=dict(type="str"),
+            flow_log_group_name=dict(type="str"),
+            flow_log_role_name=dict(type="str"),
+            flow_log_policy_name=dict(type="str"),
         ),
+        required_by={"flow_log_policy_name": "flow_log_role_name"},
         supports_check_mode=True,
     )
+    params = module.params
     client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
     try:
-        found = read(client, module.params)
+        found = read(client, params)
+        if params["flow_log_group_name"]:
+            logs = module.client("logs", retry_decorator=AWSRetry.jittered_backoff())
+            found["flow_log_group"] = read_log_group(logs, params["flow_log_group_name"])
+        if params["flow_log_role_name"]:
+            iam = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
+            found["flow_log_role"] = read_service_role(iam, params["flow_log_role_name"], params["flow_log_policy_name"])
     except AnsibleEC2Error as e:
         module.fail_json_aws_error(e)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Could not read the flow logs of the VPC named {module.params['name']}")
+        module.fail_json_aws(e, msg=f"Could not read the VPC named {params['name']}, its flow logs, their log group or role")
     module.exit_json(changed=False, **found)
 
 

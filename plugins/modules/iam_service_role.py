@@ -130,11 +130,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_ins
 from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_role_attached_policies
 from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_role_policies
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import policy_differs
+from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import role_changes
+from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import role_shape
 
 try:
     import botocore
@@ -233,28 +233,24 @@ class ServiceRole:
 
     def update(self, role: dict) -> None:
         params, check = self.params, self.module.check_mode
-        if compare_policies(role.get("AssumeRolePolicyDocument") or {}, self.trust):
-            self.changed("assume_role_policy_document", role.get("AssumeRolePolicyDocument"), self.trust)
-            if not check:
-                self.call("update_assume_role_policy", RoleName=self.name, PolicyDocument=json.dumps(self.trust))
-        if role.get("Description", "") != params["description"]:
-            self.changed("description", role.get("Description", ""), params["description"])
-            if not check:
-                self.call("update_role", RoleName=self.name, Description=params["description"])
-        current = boto3_tag_list_to_ansible_dict(role.get("Tags", []))
-        add, remove = compare_aws_tags(current, params["tags"], purge_tags=params["purge_tags"])
-        if add or remove:
-            self.changed("tags", current, {**{key: value for key, value in current.items() if key not in remove}, **add})
-            if not check and remove:
-                self.call("untag_role", RoleName=self.name, TagKeys=remove)
-            if not check and add:
-                self.call("tag_role", RoleName=self.name, Tags=ansible_dict_to_boto3_tag_list(add))
+        changes = role_changes(role_shape(role), self.trust, params["description"], params["tags"], params["purge_tags"])
+        for key in ("assume_role_policy_document", "description", "tags"):
+            if key in changes:
+                self.changed(key, *changes[key])
+        if check:
+            return
+        if "assume_role_policy_document" in changes:
+            self.call("update_assume_role_policy", RoleName=self.name, PolicyDocument=json.dumps(self.trust))
+        if "description" in changes:
+            self.call("update_role", RoleName=self.name, Description=params["description"])
+        if changes.get("tags_to_remove"):
+            self.call("untag_role", RoleName=self.name, TagKeys=changes["tags_to_remove"])
+        if changes.get("tags_to_add"):
+            self.call("tag_role", RoleName=self.name, Tags=ansible_dict_to_boto3_tag_list(changes["tags_to_add"]))
 
     def ensure_policy(self, new_role: bool) -> None:
-        if self.policy is None:
-            return
-        current = None if new_role else get_iam_role_policy(self.client, self.name, self.params["policy_name"])
-        if current is not None and not compare_policies(current, self.policy):
+        current = None if new_role or self.policy is None else get_iam_role_policy(self.client, self.name, self.params["policy_name"])
+        if not policy_differs(current, self.policy):
             return
         self.result["policy_changed"] = True
         self.changed("policy", current, self.policy)

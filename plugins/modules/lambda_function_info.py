@@ -14,7 +14,11 @@ description:
     GetPolicy call for the statements of its resource policy, where M(amazon.aws.lambda_info) lists every function
     of the account and reads each in turn.
   - A function that does not exist returns C(exists=false) and an empty RV(function).
-  - Never the function's code location (a presigned URL) or its environment variables.
+  - Never the function's code location (a presigned URL) or its environment variables, of which only a digest is
+    returned, so that a caller can compare them with the declared ones.
+  - With O(role_name) and O(log_group_name), also the function's IAM role with its inline policy and its log group,
+    as M(shoppulse.analytics.iam_service_role) and M(amazon.aws.cloudwatchlogs_log_group) read them, whether or not
+    the function exists - so that a caller can skip those modules where nothing differs.
 author:
   - ShopPulse platform team (@shoppulse)
 options:
@@ -22,6 +26,15 @@ options:
     description: The function's name or ARN.
     type: str
     required: true
+  role_name:
+    description: The name of the function's IAM role, to read with its inline policy O(policy_name) into RV(role).
+    type: str
+  policy_name:
+    description: The name of the role's inline policy to read with it.
+    type: str
+  log_group_name:
+    description: The name of the function's log group, to read into RV(log_group).
+    type: str
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -34,6 +47,13 @@ EXAMPLES = r"""
     name: shoppulse-analytics-secret-rotation
   register: rotation_function
 
+- name: Read it with its role and its log group, to skip the modules whose result these show
+  shoppulse.analytics.lambda_function_info:
+    name: shoppulse-analytics-secret-rotation
+    role_name: shoppulse-analytics-secret-rotation-role
+    policy_name: shoppulse-analytics-secret-rotation
+    log_group_name: /aws/lambda/shoppulse-analytics-secret-rotation
+  register: rotation_function
 - name: Rotate with it once it exists
   ansible.builtin.set_fact:
     secrets_rotation_lambda_arn: "{{ rotation_function.function.arn if rotation_function.exists else none }}"
@@ -72,6 +92,29 @@ function:
     code_sha256:
       description: The base64 SHA-256 digest of its package.
       type: str
+    handler:
+      description: Its handler.
+      type: str
+    description:
+      description: Its description.
+      type: str
+    timeout:
+      description: The seconds a run may take.
+      type: int
+    memory_size:
+      description: Its memory in MB.
+      type: int
+    subnet_ids:
+      description: The subnets it runs in; empty outside a VPC.
+      type: list
+      elements: str
+    security_group_ids:
+      description: Its security groups; empty outside a VPC.
+      type: list
+      elements: str
+    environment_sha256:
+      description: The hex SHA-256 digest of its environment variables as canonical JSON (sorted keys, no spaces).
+      type: str
     tags:
       description: Its tags as a dict.
       type: dict
@@ -82,6 +125,49 @@ function:
       sample: [{"Sid": "secretsmanager-rotation", "Effect": "Allow", "Principal": {"Service": "secretsmanager.amazonaws.com"},
                 "Action": "lambda:InvokeFunction", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:rotate",
                 "Condition": {"StringEquals": {"AWS:SourceAccount": "123456789012"}}}]
+role:
+  description: The role O(role_name) names, empty when it does not exist.
+  returned: when O(role_name) is given
+  type: dict
+  contains:
+    arn:
+      description: The role's ARN.
+      type: str
+    role_name:
+      description: Its name.
+      type: str
+    role_id:
+      description: Its id.
+      type: str
+    description:
+      description: Its description.
+      type: str
+    assume_role_policy_document:
+      description: Its trust policy.
+      type: dict
+    tags:
+      description: Its tags as a dict.
+      type: dict
+    policy_document:
+      description: Its inline policy O(policy_name), or none.
+      type: dict
+log_group:
+  description: The log group O(log_group_name) names, empty when it does not exist.
+  returned: when O(log_group_name) is given
+  type: dict
+  contains:
+    log_group_name:
+      description: Its name.
+      type: str
+    arn:
+      description: Its ARN (ending in C(:*)).
+      type: str
+    retention_in_days:
+      description: The days it keeps its events, none for ever.
+      type: int
+    tags:
+      description: Its tags as a dict.
+      type: dict
 """
 
 import json
@@ -89,6 +175,9 @@ import json
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import digest
+from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import read_log_group
+from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import read_service_role
 
 try:
     import botocore
@@ -107,7 +196,11 @@ def describe(client, name: str) -> dict | None:
     arn = ":".join(config["FunctionArn"].split(":")[:7])
     return {"arn": arn, "name": config["FunctionName"], "runtime": config.get("Runtime"), "role": config.get("Role"),
             "state": config.get("State"), "last_update_status": config.get("LastUpdateStatus"),
-            "code_sha256": config.get("CodeSha256"), "tags": found.get("Tags", {}), "policy": policy_statements(client, arn)}
+            "code_sha256": config.get("CodeSha256"), "tags": found.get("Tags", {}), "policy": policy_statements(client, arn),
+            "handler": config.get("Handler"), "description": config.get("Description", ""), "timeout": config.get("Timeout"),
+            "memory_size": config.get("MemorySize"), "subnet_ids": (config.get("VpcConfig") or {}).get("SubnetIds", []),
+            "security_group_ids": (config.get("VpcConfig") or {}).get("SecurityGroupIds", []),
+            "environment_sha256": digest((config.get("Environment") or {}).get("Variables", {}))}
 
 
 def policy_statements(client, arn: str) -> list[dict]:
@@ -120,13 +213,22 @@ def policy_statements(client, arn: str) -> list[dict]:
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec=dict(name=dict(type="str", required=True)), supports_check_mode=True)
-    client = module.client("lambda", retry_decorator=AWSRetry.jittered_backoff())
+    module = AnsibleAWSModule(argument_spec=dict(name=dict(type="str", required=True), role_name=dict(type="str"),
+                                                 policy_name=dict(type="str"), log_group_name=dict(type="str")),
+                              required_by={"policy_name": "role_name"}, supports_check_mode=True)
+    params = module.params
+    result = {}
     try:
-        function = describe(client, module.params["name"])
+        function = describe(module.client("lambda", retry_decorator=AWSRetry.jittered_backoff()), params["name"])
+        if params["role_name"]:
+            iam = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
+            result["role"] = read_service_role(iam, params["role_name"], params["policy_name"])
+        if params["log_group_name"]:
+            logs = module.client("logs", retry_decorator=AWSRetry.jittered_backoff())
+            result["log_group"] = read_log_group(logs, params["log_group_name"])
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"name: could not read the Lambda function {module.params['name']}")
-    module.exit_json(changed=False, exists=function is not None, function=function or {})
+        module.fail_json_aws(e, msg=f"name: could not read the Lambda function {params['name']}, its role or its log group")
+    module.exit_json(changed=False, exists=function is not None, function=function or {}, **result)
 
 
 if __name__ == "__main__":

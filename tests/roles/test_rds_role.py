@@ -135,19 +135,40 @@ def test_second_run_changes_nothing_and_keeps_the_secret(converged, unchanged):
 
 
 def test_second_run_skips_each_module_whose_work_a_read_shows_done(converged, unchanged):
-    """The network layer reads the VPC once, the database layer the instance, the proxy's first call the proxy, the
-    run the rotation function before the secrets layer; a second run runs none of the modules those reads show nothing
-    for. The rollout ran each (so the names are right); the second run shows none run (ansible.cfg hides skipped
-    tasks)."""
+    """The network layer reads the VPC once (with its flow logs' group and role), the database layer the instance and
+    its log groups, the proxy layer its role and log group and its first call the proxy, the run the rotation function
+    (with its role and log group) before the secrets layer, the schema layer logs in as the application role; a second
+    run runs none of the modules those reads show nothing for. The rollout ran each (so the names are right);
+    the second run shows none run (ansible.cfg hides skipped tasks)."""
     for name in ("shoppulse.analytics.vpc : Ensure one subnet per tier and zone",
                  "shoppulse.analytics.vpc : Ensure the internet gateway is attached to the VPC",
                  "shoppulse.analytics.vpc : Ensure the route tables send each tier's traffic where it may go, and nowhere else",
                  "shoppulse.analytics.vpc : Ensure the VPC flow log delivers the chosen traffic into the group",
+                 "shoppulse.analytics.vpc : Ensure the flow log group exists with its retention",
+                 "shoppulse.analytics.vpc : Ensure the flow-log delivery role exists, trusted by the flow-log service only, "
+                 "and may write to the flow log group only",
+                 "shoppulse.analytics.lambda_function : Ensure the function's log group exists with its retention",
+                 "shoppulse.analytics.lambda_function : Ensure the function's IAM role exists, trusted by Lambda only, with exactly the permissions it needs",
+                 "shoppulse.analytics.lambda_function : Ensure the function runs the package in the VPC with its environment",
                  "shoppulse.analytics.rds : Ensure the PostgreSQL instance runs with the declared settings",
+                 "shoppulse.analytics.rds : Ensure a log group with retention exists for each exported log",
+                 "shoppulse.analytics.rds_proxy : Ensure the proxy's IAM role exists, trusted by RDS only, reading only its auth list's secrets",
+                 "shoppulse.analytics.rds_proxy : Ensure the proxy's log group exists with its retention",
                  "shoppulse.analytics.rds_proxy : Ensure the proxy pools connections to the instance over TLS with SECRETS auth: its pool and target",
+                 "shoppulse.analytics.schema : Ensure the application role exists and logs in with its secret's password",
                  "Let Secrets Manager invoke the rotation function for this account's secrets"):
         assert task_statuses(converged["first"], name) == ["changed"], name
         assert set(task_statuses(unchanged["again"], name)) <= {"skipping"}, name
+
+
+def test_each_layers_inputs_are_checked_once_per_run(converged, unchanged):
+    """site.yml's validation play checks the network, database and proxy inputs; the layers' entry points and the cost
+    preview, which call the same files again, skip them (ansible.cfg hides skipped tasks)."""
+    for name in ("shoppulse.analytics.vpc : Refuse an address plan that AWS would reject or that overlaps",
+                 "shoppulse.analytics.rds : Refuse database settings RDS would reject",
+                 "shoppulse.analytics.rds_proxy : Refuse proxy inputs the RDS API would reject"):
+        for run in (converged["first"], unchanged["again"]):
+            assert task_statuses(run, name) == ["ok"], name
 
 
 def test_verbose_runs_never_print_either_password(converged, unchanged, shared_environment):

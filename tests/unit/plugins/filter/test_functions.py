@@ -28,4 +28,4 @@ def test_a_missing_or_different_statement_is_not():
 
 
 def test_the_filter_is_exported():
-    assert set(FilterModule().filters()) == {"lambda_permission_as_declared"}
+    assert set(FilterModule().filters()) == {"lambda_permission_as_declared", "lambda_function_as_declared"}

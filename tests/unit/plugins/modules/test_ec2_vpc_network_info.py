@@ -110,7 +110,7 @@ def test_an_api_error_names_what_was_read(run_module, stub_client):
     with pytest.raises(ModuleExit) as failed:
         run_module(module.main, {"name": NAME})
 
-    assert "Could not read the flow logs of the VPC named" in failed.value.result["msg"]
+    assert "Could not read the VPC named" in failed.value.result["msg"]
     assert "UnauthorizedOperation" in failed.value.result["msg"]
 
 

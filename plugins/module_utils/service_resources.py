@@ -1,0 +1,100 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The log group and the IAM service role a layer keeps beside its main resource: read as their modules read them,
+and compared as those modules compare them. The modules (amazon.aws.cloudwatchlogs_log_group,
+shoppulse.analytics.iam_service_role) and the filters that skip them where a read shows nothing to do share this code,
+so that a skipped task is one that would have reported ok."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+
+def read_log_group(client, name: str) -> dict:
+    """The log group as amazon.aws.cloudwatchlogs_log_group reads it (its describe_log_group), in the module's result
+    shape: name, ARN, retention and tags; {} when it does not exist."""
+    pages = client.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=name)
+    found = [group for page in pages for group in page.get("logGroups", []) if group["logGroupName"] == name]
+    if not found:
+        return {}
+    tags = client.list_tags_log_group(logGroupName=name).get("tags", {})
+    return {"log_group_name": name, "arn": found[0].get("arn"), "retention_in_days": found[0].get("retentionInDays"),
+            "tags": tags}
+
+
+def log_group_as_declared(found: dict | None, name: str, retention, tags: dict | None, purge_tags: bool = True) -> bool:
+    """Whether amazon.aws.cloudwatchlogs_log_group (state present, no overwrite, no purge of the retention), given
+    this name, retention and tags, would change nothing on ``found``: it is that group, no tag to add or remove, and
+    the retention is the declared one where one is declared."""
+    if not found or found.get("log_group_name") != name:
+        return False
+    if tags is not None and any(compare_aws_tags(found.get("tags") or {}, tags, purge_tags=purge_tags)):
+        return False
+    return retention is None or int(retention) == found.get("retention_in_days")
+
+
+def role_shape(role: dict) -> dict:
+    """An IAM Role (GetRole) in the shape shoppulse.analytics.iam_service_role compares."""
+    return {"arn": role["Arn"], "role_name": role["RoleName"], "role_id": role["RoleId"],
+            "description": role.get("Description", ""),
+            "assume_role_policy_document": role.get("AssumeRolePolicyDocument") or {},
+            "tags": boto3_tag_list_to_ansible_dict(role.get("Tags", []))}
+
+
+def read_service_role(client, name: str, policy_name: str | None = None) -> dict:
+    """The role (role_shape) with its inline policy ``policy_name`` as ``policy_document`` (None when it has no such
+    policy); {} when the role does not exist."""
+    try:
+        role = client.get_role(RoleName=name)["Role"]
+    except is_boto3_error_code("NoSuchEntity"):
+        return {}
+    found = role_shape(role)
+    found["policy_document"] = None
+    if policy_name:
+        try:
+            found["policy_document"] = client.get_role_policy(RoleName=name, PolicyName=policy_name)["PolicyDocument"]
+        except is_boto3_error_code("NoSuchEntity"):
+            pass
+    return found
+
+
+def role_changes(found: dict, trust: dict, description: str, tags: dict, purge_tags: bool) -> dict:
+    """What a role in role_shape lacks of the declared trust policy, description and tags: {field: (before, after)},
+    with the tags to add and remove under "tags_to_add" and "tags_to_remove"."""
+    changes = {}
+    if compare_policies(found["assume_role_policy_document"], trust):
+        changes["assume_role_policy_document"] = (found["assume_role_policy_document"], trust)
+    if found["description"] != description:
+        changes["description"] = (found["description"], description)
+    add, remove = compare_aws_tags(found["tags"], tags, purge_tags=purge_tags)
+    if add or remove:
+        kept = {key: value for key, value in found["tags"].items() if key not in remove}
+        changes["tags"] = (found["tags"], {**kept, **add})
+        changes["tags_to_add"], changes["tags_to_remove"] = add, remove
+    return changes
+
+
+def policy_differs(current: dict | None, declared: dict | None) -> bool:
+    """Whether the inline policy must be put: one is declared and the role has none or another."""
+    return declared is not None and (current is None or compare_policies(current, declared))
+
+
+def service_role_as_declared(found: dict | None, name: str, trust: dict, description: str = "",
+                             policy_document: dict | None = None, tags: dict | None = None, purge_tags: bool = True) -> bool:
+    """Whether shoppulse.analytics.iam_service_role (state present), given these options, would change nothing on
+    ``found`` (read_service_role's result, read with the declared policy name)."""
+    if not found or found.get("role_name") != name:
+        return False
+    return not role_changes(found, trust, description, tags or {}, purge_tags) and not policy_differs(
+        found.get("policy_document"), policy_document)
+
+
+def digest(value) -> str:
+    """A hex SHA-256 of a JSON value in canonical form: what a read returns where the value itself must not be shown."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
