@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
-from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import digest
+from ansible_collections.shoppulse.analytics.plugins.module_utils.lambda_package import environment_sha256
 
 
 def _flattened(statement: dict) -> dict:
@@ -40,7 +40,7 @@ def _configuration_differs(function: dict, declared: dict) -> bool:
         wanted = declared.get(field)
         if wanted and str(function.get(field)) != str(wanted):
             return True
-    if declared.get("environment") is not None and function.get("environment_sha256") != digest(declared["environment"]):
+    if declared.get("environment") is not None and function.get("environment_sha256") != environment_sha256(declared["environment"]):
         return True
     subnets, groups = declared.get("subnet_ids") or [], declared.get("security_group_ids") or []
     if subnets:

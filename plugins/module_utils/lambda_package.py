@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import zipfile
 from importlib import metadata
 from pathlib import Path
@@ -67,6 +68,12 @@ def build(files: dict[str, bytes]) -> bytes:
             info.create_system = 3  # Unix, whatever builds it
             archive.writestr(info, files[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
     return out.getvalue()
+
+
+def environment_sha256(variables: dict) -> str:
+    """A function's environment variables as a hex SHA-256 of their canonical JSON: what a read returns so that they
+    can be compared without being shown."""
+    return hashlib.sha256(json.dumps(variables, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
 
 
 def code_sha256(data: bytes) -> str:

@@ -1,24 +1,23 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The log group and the IAM service role a layer keeps beside its main resource: read as their modules read them,
-and compared as those modules compare them. The modules (amazon.aws.cloudwatchlogs_log_group,
-shoppulse.analytics.iam_service_role) and the filters that skip them where a read shows nothing to do share this code,
-so that a skipped task is one that would have reported ok."""
+and compared as those modules compare them, so that a task the filters skip is one that would have reported ok.
+shoppulse.analytics.iam_service_role reads and compares its role with this same code; for the log group, whose module
+is amazon.aws.cloudwatchlogs_log_group's, log_group_as_declared makes that module's two comparisons (tags, retention)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.iam import get_iam_role
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 
 def read_log_group(client, name: str) -> dict:
-    """The log group as amazon.aws.cloudwatchlogs_log_group reads it (its describe_log_group), in the module's result
-    shape: name, ARN, retention and tags; {} when it does not exist."""
+    """The log group as amazon.aws.cloudwatchlogs_log_group reads it (DescribeLogGroups by prefix, the exact name, then
+    its tags), in the module's result shape: name, ARN, retention and tags; {} when it does not exist."""
     pages = client.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=name)
     found = [group for page in pages for group in page.get("logGroups", []) if group["logGroupName"] == name]
     if not found:
@@ -47,20 +46,31 @@ def role_shape(role: dict) -> dict:
             "tags": boto3_tag_list_to_ansible_dict(role.get("Tags", []))}
 
 
+@IAMErrorHandler.list_error_handler("get role policy")
+@AWSRetry.jittered_backoff()
+def get_iam_role_policy(client, role_name: str, policy_name: str) -> dict | None:
+    """The role's inline policy document, or None when the role has no such policy (as amazon.aws's get_iam_role)."""
+    return client.get_role_policy(RoleName=role_name, PolicyName=policy_name)["PolicyDocument"]
+
+
 def read_service_role(client, name: str, policy_name: str | None = None) -> dict:
     """The role (role_shape) with its inline policy ``policy_name`` as ``policy_document`` (None when it has no such
     policy); {} when the role does not exist."""
-    try:
-        role = client.get_role(RoleName=name)["Role"]
-    except is_boto3_error_code("NoSuchEntity"):
+    role = get_iam_role(client, name)
+    if role is None:
         return {}
-    found = role_shape(role)
-    found["policy_document"] = None
-    if policy_name:
-        try:
-            found["policy_document"] = client.get_role_policy(RoleName=name, PolicyName=policy_name)["PolicyDocument"]
-        except is_boto3_error_code("NoSuchEntity"):
-            pass
+    return {**role_shape(role), "policy_document": get_iam_role_policy(client, name, policy_name) if policy_name else None}
+
+
+def read_beside(module, role_name: str | None = None, policy_name: str | None = None, log_group_names=()) -> dict:
+    """What a read module returns beside its own resource: ``role`` (read_service_role) when ``role_name`` is given,
+    ``log_groups`` by name (read_log_group) when names are; each service's client made only when needed."""
+    found = {}
+    if role_name:
+        found["role"] = read_service_role(module.client("iam", retry_decorator=AWSRetry.jittered_backoff()), role_name, policy_name)
+    if log_group_names:
+        logs = module.client("logs", retry_decorator=AWSRetry.jittered_backoff())
+        found["log_groups"] = {name: read_log_group(logs, name) for name in log_group_names}
     return found
 
 
@@ -93,8 +103,3 @@ def service_role_as_declared(found: dict | None, name: str, trust: dict, descrip
         return False
     return not role_changes(found, trust, description, tags or {}, purge_tags) and not policy_differs(
         found.get("policy_document"), policy_document)
-
-
-def digest(value) -> str:
-    """A hex SHA-256 of a JSON value in canonical form: what a read returns where the value itself must not be shown."""
-    return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()

@@ -130,7 +130,6 @@ flow_log_role:
 """
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-from ansible_collections.amazon.aws.plugins.module_utils.ec2 import AnsibleEC2Error
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_addresses
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_availability_zones
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_internet_gateways
@@ -139,14 +138,14 @@ from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_rou
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_subnets
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_vpc_attribute
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_vpcs
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.shoppulse.analytics.plugins.module_utils.flow_logs import describe_flow_logs
 from ansible_collections.shoppulse.analytics.plugins.module_utils.flow_logs import normalise
-from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import read_log_group
-from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import read_service_role
+from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import read_beside
 
 try:
     import botocore
@@ -225,16 +224,16 @@ def main():
     client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
     try:
         found = read(client, params)
-        if params["flow_log_group_name"]:
-            logs = module.client("logs", retry_decorator=AWSRetry.jittered_backoff())
-            found["flow_log_group"] = read_log_group(logs, params["flow_log_group_name"])
-        if params["flow_log_role_name"]:
-            iam = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
-            found["flow_log_role"] = read_service_role(iam, params["flow_log_role_name"], params["flow_log_policy_name"])
-    except AnsibleEC2Error as e:
+        group = params["flow_log_group_name"]
+        beside = read_beside(module, params["flow_log_role_name"], params["flow_log_policy_name"], [group] if group else [])
+    except AnsibleAWSError as e:  # the EC2 reads and the IAM read, each naming its call
         module.fail_json_aws_error(e)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg=f"Could not read the VPC named {params['name']}, its flow logs, their log group or role")
+    if "role" in beside:
+        found["flow_log_role"] = beside["role"]
+    if "log_groups" in beside:
+        found["flow_log_group"] = beside["log_groups"][group]
     module.exit_json(changed=False, **found)
 
 

@@ -124,7 +124,6 @@ policy_changed:
 import json
 
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
-from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_iam_role
 from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_instance_profiles
 from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_role_attached_policies
@@ -132,6 +131,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.iam import list_iam_rol
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import get_iam_role_policy
 from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import policy_differs
 from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import role_changes
 from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import role_shape
@@ -140,13 +140,6 @@ try:
     import botocore
 except ImportError:
     pass  # handled by AnsibleAWSModule
-
-
-@IAMErrorHandler.list_error_handler("get role policy")
-@AWSRetry.jittered_backoff()
-def get_iam_role_policy(client, role_name: str, policy_name: str) -> dict | None:
-    """The role's inline policy document, or None when the role has no such policy (as amazon.aws's get_iam_role)."""
-    return client.get_role_policy(RoleName=role_name, PolicyName=policy_name)["PolicyDocument"]
 
 
 def as_document(value):

@@ -173,11 +173,11 @@ log_group:
 import json
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import digest
-from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import read_log_group
-from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import read_service_role
+from ansible_collections.shoppulse.analytics.plugins.module_utils.lambda_package import environment_sha256
+from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import read_beside
 
 try:
     import botocore
@@ -200,7 +200,7 @@ def describe(client, name: str) -> dict | None:
             "handler": config.get("Handler"), "description": config.get("Description", ""), "timeout": config.get("Timeout"),
             "memory_size": config.get("MemorySize"), "subnet_ids": (config.get("VpcConfig") or {}).get("SubnetIds", []),
             "security_group_ids": (config.get("VpcConfig") or {}).get("SecurityGroupIds", []),
-            "environment_sha256": digest((config.get("Environment") or {}).get("Variables", {}))}
+            "environment_sha256": environment_sha256((config.get("Environment") or {}).get("Variables", {}))}
 
 
 def policy_statements(client, arn: str) -> list[dict]:
@@ -217,17 +217,14 @@ def main():
                                                  policy_name=dict(type="str"), log_group_name=dict(type="str")),
                               required_by={"policy_name": "role_name"}, supports_check_mode=True)
     params = module.params
-    result = {}
     try:
         function = describe(module.client("lambda", retry_decorator=AWSRetry.jittered_backoff()), params["name"])
-        if params["role_name"]:
-            iam = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
-            result["role"] = read_service_role(iam, params["role_name"], params["policy_name"])
-        if params["log_group_name"]:
-            logs = module.client("logs", retry_decorator=AWSRetry.jittered_backoff())
-            result["log_group"] = read_log_group(logs, params["log_group_name"])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        beside = read_beside(module, params["role_name"], params["policy_name"], [params["log_group_name"]] if params["log_group_name"] else [])
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, AnsibleAWSError) as e:
         module.fail_json_aws(e, msg=f"name: could not read the Lambda function {params['name']}, its role or its log group")
+    result = {"role": beside["role"]} if "role" in beside else {}
+    if "log_groups" in beside:
+        result["log_group"] = beside["log_groups"][params["log_group_name"]]
     module.exit_json(changed=False, exists=function is not None, function=function or {}, **result)
 
 

@@ -63,11 +63,10 @@ log_groups:
            "retention_in_days": 30, "tags": {}}}
 """
 
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import read_log_group
-from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import read_service_role
+from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import read_beside
 
 try:
     import botocore
@@ -83,15 +82,9 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    result = {"log_groups": {}}
     try:
-        if params["role_name"]:
-            iam = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
-            result["role"] = read_service_role(iam, params["role_name"], params["policy_name"])
-        if params["log_group_names"]:
-            logs = module.client("logs", retry_decorator=AWSRetry.jittered_backoff())
-            result["log_groups"] = {name: read_log_group(logs, name) for name in params["log_group_names"]}
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        result = {"log_groups": {}, **read_beside(module, params["role_name"], params["policy_name"], params["log_group_names"])}
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, AnsibleAWSError) as e:
         module.fail_json_aws(e, msg=f"role_name: could not read the role {params['role_name']} or the log groups {params['log_group_names']}")
     module.exit_json(changed=False, **result)
 
