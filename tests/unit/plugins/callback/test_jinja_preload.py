@@ -1,0 +1,67 @@
+"""jinja_preload: once the controller has loaded the Jinja plugins, ansible-core's loader resolves a collection's filter
+without importing anything (what each forked worker otherwise does for itself); a plugin file that fails to load is
+named and left to the workers. Each case runs in an interpreter of its own, whose modules no other test has loaded."""
+
+import gc
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from ansible_collections.shoppulse.analytics.plugins.callback import jinja_preload
+
+from tests.roles.conftest import CHECKOUT
+
+# Resolves ``filter_name`` as a worker's templating does, and says what that imported.
+RESOLVE = """
+import json, sys
+from ansible.plugins.loader import filter_loader, init_plugin_loader
+init_plugin_loader(sys.argv[1].split(":"))
+from ansible_collections.shoppulse.analytics.plugins.callback import jinja_preload
+failed = jinja_preload.preload(json.loads(sys.argv[2])) if sys.argv[2] != "none" else None
+before = set(sys.modules)
+plugin = filter_loader.get(sys.argv[3])
+print(json.dumps({"failed": failed, "found": plugin is not None,
+                  "imported": sorted(name for name in set(sys.modules) - before if name.startswith("ansible_collections."))}))
+"""
+
+
+def resolve(filter_name: str, collections, *paths: Path) -> dict:
+    search = ":".join(str(path) for path in (*paths, CHECKOUT / ".ansible" / "collections"))
+    result = subprocess.run([sys.executable, "-c", RESOLVE, search, json.dumps(collections) if collections is not None else "none",
+                             filter_name], capture_output=True, text=True, check=True, timeout=120)
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_once_preloaded_a_collection_filter_resolves_without_importing_anything():
+    cold = resolve("shoppulse.analytics.rds_settings_errors", None)
+    assert cold["found"]
+    # Without the preload, the loader imports every filter file of the collection, the one it needs or not.
+    filters = {f"ansible_collections.shoppulse.analytics.plugins.filter.{path.stem}"
+               for path in (CHECKOUT / "plugins" / "filter").glob("*.py")}
+    assert filters <= set(cold["imported"])
+
+    warm = resolve("shoppulse.analytics.rds_settings_errors", ["shoppulse.analytics"])
+    assert warm == {"failed": [], "found": True, "imported": []}
+
+
+def test_a_plugin_file_that_fails_to_load_is_named_and_the_others_are_loaded(tmp_path):
+    filters = tmp_path / "ansible_collections" / "acme" / "broken" / "plugins" / "filter"
+    filters.mkdir(parents=True)
+    (filters / "bad.py").write_text("import module_that_is_not_installed\n", encoding="utf-8")
+    (filters / "good.py").write_text(
+        "class FilterModule:\n    def filters(self):\n        return {'twice': lambda value: value * 2}\n", encoding="utf-8")
+
+    warm = resolve("acme.broken.twice", ["acme.broken", "acme.missing"], tmp_path)
+    assert warm["failed"] == ["ansible_collections.acme.broken.plugins.filter.bad"]
+    assert warm["found"]
+    assert "ansible_collections.acme.broken.plugins.filter.good" not in warm["imported"]
+
+
+def test_each_play_starts_with_the_controllers_objects_out_of_the_collectors_reach():
+    gc.unfreeze()
+    try:
+        jinja_preload.CallbackModule().v2_playbook_on_play_start(None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
