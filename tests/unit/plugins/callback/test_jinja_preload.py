@@ -2,11 +2,14 @@
 without importing anything (what each forked worker otherwise does for itself); a plugin file that fails to load is
 named and left to the workers. Each case runs in an interpreter of its own, whose modules no other test has loaded."""
 
+import configparser
 import gc
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+import yaml
 
 from ansible_collections.shoppulse.analytics.plugins.callback import jinja_preload
 
@@ -65,3 +68,17 @@ def test_each_play_starts_with_the_controllers_objects_out_of_the_collectors_rea
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_molecule_enables_the_callbacks_ansible_cfg_enables():
+    """Molecule writes an ansible.cfg of its own from its config_options: they name the same callbacks."""
+    parser = configparser.ConfigParser()
+    parser.read(CHECKOUT / "ansible.cfg", encoding="utf-8")
+    molecule = yaml.safe_load((CHECKOUT / "molecule" / "default" / "molecule.yml").read_text(encoding="utf-8"))
+
+    def names(value: str) -> list[str]:
+        return [name.strip() for name in value.split(",")]
+
+    assert "shoppulse.analytics.jinja_preload" in names(parser["defaults"]["callbacks_enabled"])
+    assert names(molecule["provisioner"]["config_options"]["defaults"]["callbacks_enabled"]) == names(
+        parser["defaults"]["callbacks_enabled"])
