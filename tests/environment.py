@@ -48,6 +48,19 @@ SHARED_MODULES = ("tests/roles/test_rds_role.py", "tests/operations/test_rollout
 OWNERS = ("alice@ops-1", "bob@ops-2")
 LOCK_WAIT = ("-e", "rollout_lock_wait_timeout=900", "-e", "rollout_lock_wait_delay=2")
 SITE_TIMEOUT = 900  # two cores shared with other runs: a rollout can take minutes
+# The class of the one preview of a class change (SharedEnvironment.class_change_preview): not burstable, so that the
+# preview also drops the burst-balance alarms.
+PREVIEW_CLASS = "db.r6g.large"
+ALARM_PREFIX = "shoppulse-analytics-rds-"
+
+
+@dataclass(frozen=True)
+class Preview:
+    """``site.yml --check --diff`` of a class change, and the alarms' thresholds (by name) just before and after it."""
+
+    result: subprocess.CompletedProcess
+    thresholds_before: dict[str, float]
+    thresholds_after: dict[str, float]
 
 
 @dataclass
@@ -60,6 +73,7 @@ class SharedEnvironment:
     # Settings the environment's inventory now declares beyond inventories/local: a module that changes one for good
     # (storage grows and never shrinks) records it, and every later run passes it first, as an operator's inventory would.
     inventory: dict = field(default_factory=dict)
+    previewed: list[Preview] = field(default_factory=list)
 
     @property
     def endpoint_url(self) -> str:
@@ -77,6 +91,20 @@ class SharedEnvironment:
 
     def site(self, *args: str, timeout: float = SITE_TIMEOUT) -> subprocess.CompletedProcess:
         return self.playbook("site.yml", *args, timeout=timeout)
+
+    def thresholds(self) -> dict[str, float]:
+        alarms = self.client("cloudwatch").describe_alarms(AlarmNamePrefix=ALARM_PREFIX)["MetricAlarms"]
+        return {alarm["AlarmName"]: alarm["Threshold"] for alarm in alarms}
+
+    def class_change_preview(self) -> Preview:
+        """The one preview of a class change (PREVIEW_CLASS) on the converged environment, run by the first module that
+        asks (tests/roles/test_rds_role.py, before its scaling steps): the database, monitoring and cost layers' tests
+        each read what their layer shows in it."""
+        if not self.previewed:
+            before = self.thresholds()
+            result = self.site("--check", "--diff", "-e", f"rds_instance_class={PREVIEW_CLASS}")
+            self.previewed.append(Preview(result, before, self.thresholds()))
+        return self.previewed[0]
 
     @property
     def winner(self) -> str:

@@ -1,12 +1,12 @@
-"""playbooks/stop.yml and start.yml on a private local environment, and the cost preview of site.yml on it.
+"""playbooks/stop.yml and start.yml on a private local environment, and the stop schedule site.yml builds there.
 
 The converged environment site.yml builds (restored from the run's snapshot, tests/converged.py); then, in order:
-the --check --diff preview of a class change shows the monthly cost before and after; stop.yml (in check mode, then
-for real, then again) leaves the instance stopped and the proxy's target unavailable; start.yml brings both back;
-site.yml with a stop schedule builds it and its IAM role, keeps them on a second run, previews their removal in
-check mode and removes them once the schedule is unset. Read back from the emulator with boto3. The prod inventory
-refuses both playbooks and a stop schedule before any AWS call (its endpoint is closed), naming the variable that
-allows them.
+stop.yml (in check mode, then for real, then again) leaves the instance stopped and the proxy's target unavailable;
+start.yml brings both back; site.yml with a stop schedule builds it and its IAM role, keeps them on a second run,
+previews their removal in check mode and removes them once the schedule is unset. Read back from the emulator with
+boto3. The prod inventory refuses both playbooks and a stop schedule before any AWS call (its endpoint is closed),
+naming the variable that allows them. The cost a class change moves is shown by the one preview of a class change on
+the shared environment (tests/roles/test_rds_role.py).
 """
 
 import json
@@ -52,15 +52,6 @@ def instance_status(rds):
 
 def target_state(rds):
     return [target["TargetHealth"]["State"] for target in rds.describe_db_proxy_targets(DBProxyName=PROXY)["Targets"]]
-
-
-def test_the_preview_of_a_class_change_shows_the_monthly_cost_before_and_after(env, rds):
-    result = run(env, "site.yml", "--check", "--diff", "-e", "rds_instance_class=db.t3.large", timeout=600)
-
-    ok(result)
-    assert "DB instance db.t3.large, Single-AZ, 730 h: $52.56 -> $105.85" in result.stdout
-    assert "Monthly cost: $129.14 -> $182.43 (+$53.29)" in result.stdout
-    assert rds.describe_db_instances(DBInstanceIdentifier=INSTANCE)["DBInstances"][0]["DBInstanceClass"] == "db.t3.medium"
 
 
 def test_stop_leaves_the_instance_stopped_and_says_the_proxys_target_stops_working(env, rds):

@@ -17,7 +17,7 @@ import textwrap
 import pytest
 import yaml
 
-from tests.environment import LOCK_WAIT
+from tests.environment import LOCK_WAIT, PREVIEW_CLASS
 from tests.roles.playbook_output import changed_tasks, ok, recap, task_statuses
 
 VALIDATION_PLAY = "Validate the inputs of every layer before changing anything"
@@ -27,6 +27,9 @@ INSTANCE_TASK = "shoppulse.analytics.rds : Ensure the PostgreSQL instance runs w
 DB_LAYERS = ("--tags", "vpc,secrets,rds")
 STORAGE_ALARM = "shoppulse-analytics-rds-free-storage"
 PLAN_TASK = "shoppulse.analytics.rds : Show the instance settings before and after this run"
+# What else a class change moves: the alarms whose thresholds follow the class, and the dashboard that shows them.
+FOLLOWING_TASKS = ["shoppulse.analytics.monitoring : Ensure exactly the declared alarms exist with their thresholds and the topic as their action",
+                   "shoppulse.analytics.monitoring : Ensure the dashboard shows every watched metric and the alarms"]
 
 
 # --- reading ansible-playbook's output ----------------------------------------------------------------
@@ -112,14 +115,15 @@ def fixture_site(shared_environment):
 @pytest.fixture(name="unchanged", scope="module")
 def fixture_unchanged(converged, site, shared_environment):
     """Runs that must change nothing, at once on the converged environment: a second run (-vvv), a preview of the
-    environment as it is, a preview of a new instance class, and that class without rds_apply_immediately."""
+    environment as it is, the preview of a new instance class (tests/environment.py, read by the monitoring layer's
+    tests too), and a class change without rds_apply_immediately."""
     assert converged["first"].returncode == 0, "the rollout failed: see test_one_run_applies_and_the_other_stops_naming_it"
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         runs = {
             # Two applies at once: each waits for the other's rollout lock.
             "again": pool.submit(site, "-vvv", *LOCK_WAIT),
             "preview_same": pool.submit(site, "--check", "--diff"),
-            "preview": pool.submit(site, *DB_LAYERS, "--check", "--diff", "-e", "rds_instance_class=db.t3.large"),
+            "preview": pool.submit(lambda: shared_environment.class_change_preview().result),
             "refused": pool.submit(site, *DB_LAYERS, "-e", "rds_instance_class=db.t3.large", *LOCK_WAIT),
         }
         results = {name: run.result() for name, run in runs.items()}
@@ -197,10 +201,17 @@ def test_check_diff_on_the_converged_environment_lists_nothing(unchanged):
 
 def test_check_diff_previews_a_new_class_and_changes_nothing(unchanged):
     result = unchanged["preview"]
-    # The plan shows the settings before and after; the instance is the one resource that would change.
-    assert ok(result)["changed"] == 2 and changed_tasks(result) == [PLAN_TASK, INSTANCE_TASK], changed_tasks(result)
+    # The plan shows the settings before and after; the instance is the one resource of its layer that would change,
+    # with the alarms that follow its class (which thresholds: tests/roles/test_monitoring_role.py).
+    assert changed_tasks(result) == [PLAN_TASK, INSTANCE_TASK, *FOLLOWING_TASKS], changed_tasks(result)
+    assert ok(result)["changed"] == 4
     assert '-    "instance_class": "db.t3.medium"' in result.stdout, result.stdout[-4000:]
-    assert '+    "instance_class": "db.t3.large"' in result.stdout
+    assert f'+    "instance_class": "{PREVIEW_CLASS}"' in result.stdout
+    # The cost layer's lines (their arithmetic: tests/unit/plugins/filter/test_cost.py), from the pinned price list:
+    # db.r6g.large at $0.225 an hour, and three alarms fewer (the burst balances a non-burstable class has none of).
+    assert f"DB instance {PREVIEW_CLASS}, Single-AZ, 730 h: $52.56 -> $164.25" in result.stdout
+    assert "CloudWatch alarms: $1.50 -> $1.20" in result.stdout
+    assert "Monthly cost: $129.14 -> $240.53 (+$111.39)" in result.stdout
     assert unchanged["instance"]["DBInstanceClass"] == "db.t3.medium"
     assert not unchanged["instance"].get("PendingModifiedValues")
 
