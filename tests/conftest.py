@@ -56,9 +56,9 @@ def create_rotation_function() -> str:
 # that restore the run's converged snapshot come after the ones that do not, which run while it is being built; but
 # test_destroy first, whose partly built environment is destroyed while the snapshot its whole one restores is built.
 SLOW_MODULES = ("tests/operations/test_destroy.py", "tests/operations/test_rollout_realism.py",
-                "tests/operations/test_rotate_credentials.py", "tests/roles/test_vpc_interrupted.py",
-                "tests/operations/test_environments.py", "tests/roles/test_secrets_role.py",
-                "tests/operations/test_snapshot_restore.py", "tests/operations/test_stop_start.py",
+                "tests/roles/test_vpc_interrupted.py", "tests/operations/test_environments.py",
+                "tests/roles/test_secrets_role.py", "tests/operations/test_snapshot_restore.py",
+                "tests/operations/test_stop_start.py", "tests/operations/test_rotate_credentials.py",
                 "tests/operations/test_layers_alone.py", "tests/operations/test_audit.py", "tests/roles/test_rds_proxy_role.py")
 
 

@@ -2,10 +2,13 @@
 four steps), then with one that does nothing and one that does not exist. Read back from the emulator (boto3) and the
 local PostgreSQL server standing in for RDS (psycopg2).
 
-One converge (the layers up to the schema, whose play runs the local stand-in that sets the master password from the
-secret); the tests then run in order on that environment: a rotation, one of the application secret
-(rotate_secret=app), an interrupted rotation resumed, check mode, and site.yml again, which must change nothing - the
-stand-in must not set the old password back.
+The environment is the run's converged snapshot (tests/converged.py), whose secrets rotate with the collection's
+function (inventories/local), restored for the module; every run here says secrets_rotation_function=false, as an
+operator's inventory would. The first, the layers up to the schema, turns that rotation off: the secrets are then
+rotated by the playbook's own steps. The tests then run in order on that environment: a rotation, one of the
+application secret (rotate_secret=app), an interrupted rotation resumed, check mode, and site.yml again, which must
+change nothing - the schema play's local stand-in, which sets the master password from the secret, must not set the
+old password back.
 """
 
 import concurrent.futures
@@ -18,8 +21,8 @@ import boto3
 import psycopg2
 import pytest
 
-from tests.roles.conftest import ansible_playbook, fixture_local_environment_at  # noqa: F401  pylint: disable=unused-import
-from tests.roles.playbook_output import changed_tasks, ok, recap
+from tests.roles.conftest import ansible_playbook
+from tests.roles.playbook_output import changed_tasks, ok, recap, task_statuses
 
 PORT, PG_PORT = 4712, 25511
 SECRET = "shoppulse-analytics/rds/master"
@@ -27,23 +30,28 @@ APP_SECRET = "shoppulse-analytics/rds/app"
 PLAYBOOK = "playbooks/rotate_credentials.yml"
 LAYERS = "vpc,secrets,rds,rds_proxy,schema"  # the schema play needs the proxy's outputs
 RESUMED = "the AWSPENDING password was in force already (set by the run that stopped)"
+NO_FUNCTION = ("-e", "secrets_rotation_function=false")  # every run's: rotation is the playbook's, or a test's function
+SECRETS_TASK = "shoppulse.analytics.secrets : Ensure the secret holds the credentials, key, description, tags and rotation, keeping its password"
 
 
 @pytest.fixture(name="env", scope="module")
-def fixture_env(local_environment_at):
-    with local_environment_at(PORT, PG_PORT) as env:
-        ok(run(env, "site.yml", "--tags", LAYERS, timeout=600))
+def fixture_env(converged_environment_at):
+    with converged_environment_at(PORT, PG_PORT) as env:
+        off = run(env, "site.yml", "--tags", LAYERS, timeout=600)
+        # The one change: both secrets stop rotating with the collection's function.
+        assert ok(off)["changed"] == 2 and task_statuses(off, SECRETS_TASK) == ["changed", "changed"], changed_tasks(off)
+        found = {name: aws("secretsmanager").describe_secret(SecretId=name) for name in (SECRET, APP_SECRET)}
+        assert {name: secret.get("RotationEnabled", False) for name, secret in found.items()} == dict.fromkeys(found, False)
         yield env
 
 
 @pytest.fixture(name="sm", scope="module")
 def fixture_sm(env):  # pylint: disable=unused-argument  # the emulator runs while env does
-    return boto3.client("secretsmanager", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{PORT}",
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
+    return aws("secretsmanager")
 
 
 def run(env, playbook, *args, timeout=300):
-    return ansible_playbook(playbook, *args, port=PORT, env=env, timeout=timeout)
+    return ansible_playbook(playbook, *NO_FUNCTION, *args, port=PORT, env=env, timeout=timeout)
 
 
 def labels(sm):
@@ -83,6 +91,9 @@ def test_rotation_makes_a_new_password_current_in_the_secret_and_the_database_an
     assert logs_in(new["username"], new["password"]) and not logs_in(old["username"], old["password"])
     output = result.stdout + result.stderr
     assert old["password"] not in output and new["password"] not in output
+    # The playbook's own steps, though the secret still names the function its rotation was turned off from:
+    # RotateSecret with that function would have turned automatic rotation back on.
+    assert not sm.describe_secret(SecretId=SECRET).get("RotationEnabled")
 
 
 def test_rotate_secret_app_rotates_the_application_role_only(env, sm):
