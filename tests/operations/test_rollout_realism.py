@@ -1,4 +1,4 @@
-"""site.yml on an emulator whose resources take time (latency profile at 1/50) and whose CreateDBProxy fails once.
+"""site.yml on an emulator whose resources take time (latency profile at 1/100) and whose CreateDBProxy fails once.
 
 One environment, three runs: the network, secret and database layers alone, whose recap shows the instance waited for
 while `creating`; the whole rollout, stopped at the proxy's creation by the error AWS documents for it; the next run,
@@ -7,8 +7,9 @@ That a run on a converged environment changes nothing is the shared environment'
 molecule's idempotence.
 
 The emulator holds every transition's last state until it has been read HOLD_READS times, however long Ansible takes
-to get to its wait (a loaded machine may take longer than the 12 s of `creating`): each wait sees the state it waits
-out, and prints its lines, whatever the machine's speed.
+to get to its wait: each wait sees the state it waits out, and prints its lines, whatever the machine's speed. The
+state a wait's message names is the one the creating module read back in the same call, within the 6 s of `creating`.
+The waits poll every second: those a transition's held reads decide then take half as long.
 """
 
 import boto3
@@ -20,7 +21,7 @@ from tests.roles.conftest import ansible_playbook, fixture_local_environment_at 
 from tests.roles.playbook_output import ok, recap
 
 PORT, PG_PORT = 4731, 25531
-SCALE = "0.02"  # the instance and the proxy take 12 s each; HOLD_READS keeps each state seen however short
+SCALE = "0.01"  # the instance and the proxy take 6 s each; HOLD_READS keeps each state seen however short
 FAULT = "rds:CreateDBProxy:DBProxyQuotaExceededFault"
 # More reads than any resource gets before its wait polls it (its creation's answer, the module's read-back).
 HOLD_READS = "8"
@@ -43,8 +44,12 @@ def fixture_slow_environment(local_environment_at):
             yield env
 
 
+# inventories/local polls every 2 s.
+POLL_EVERY_SECOND = ("-e", "vpc_nat_gateway_wait_delay=1", "-e", "rds_wait_delay=1", "-e", "rds_proxy_wait_delay=1")
+
+
 def site(env, *args: str):
-    return ansible_playbook("site.yml", *args, port=PORT, env=env, timeout=900)
+    return ansible_playbook("site.yml", *POLL_EVERY_SECOND, *args, port=PORT, env=env, timeout=900)
 
 
 def test_waits_show_in_the_run_and_an_injected_failure_is_finished_by_the_next_run(slow_environment):
