@@ -73,7 +73,7 @@ class SharedEnvironment:
     # Settings the environment's inventory now declares beyond inventories/local: a module that changes one for good
     # (storage grows and never shrinks) records it, and every later run passes it first, as an operator's inventory would.
     inventory: dict = field(default_factory=dict)
-    previewed: list[Preview] = field(default_factory=list)
+    preview: Preview | None = None  # class_change_preview's, once run
 
     @property
     def endpoint_url(self) -> str:
@@ -100,11 +100,11 @@ class SharedEnvironment:
         """The one preview of a class change (PREVIEW_CLASS) on the converged environment, run by the first module that
         asks (tests/roles/test_rds_role.py, before its scaling steps): the database, monitoring and cost layers' tests
         each read what their layer shows in it."""
-        if not self.previewed:
+        if self.preview is None:
             before = self.thresholds()
             result = self.site("--check", "--diff", "-e", f"rds_instance_class={PREVIEW_CLASS}")
-            self.previewed.append(Preview(result, before, self.thresholds()))
-        return self.previewed[0]
+            self.preview = Preview(result, before, self.thresholds())
+        return self.preview
 
     @property
     def winner(self) -> str:

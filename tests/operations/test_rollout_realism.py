@@ -25,6 +25,8 @@ SCALE = "0.01"  # the instance and the proxy take 6 s each; HOLD_READS keeps eac
 FAULT = "rds:CreateDBProxy:DBProxyQuotaExceededFault"
 # More reads than any resource gets before its wait polls it (its creation's answer, the module's read-back).
 HOLD_READS = "8"
+# The waits poll every second (inventories/local: every 2 s).
+POLL_EVERY_SECOND = ("-e", "vpc_nat_gateway_wait_delay=1", "-e", "rds_wait_delay=1", "-e", "rds_proxy_wait_delay=1")
 ONE_EACH = ("ec2:Vpcs", "ec2:InternetGateways", "ec2:NatGateways", "ec2:Addresses", "ec2:FlowLogs", "rds:DBInstances",
             "rds:DBSubnetGroups", "rds:DBParameterGroups", "rds:DBProxies")
 
@@ -42,10 +44,6 @@ def fixture_slow_environment(local_environment_at):
         patch.setenv(faults.FAIL_ONCE, FAULT)
         with local_environment_at(PORT, PG_PORT) as env:
             yield env
-
-
-# inventories/local polls every 2 s.
-POLL_EVERY_SECOND = ("-e", "vpc_nat_gateway_wait_delay=1", "-e", "rds_wait_delay=1", "-e", "rds_proxy_wait_delay=1")
 
 
 def site(env, *args: str):

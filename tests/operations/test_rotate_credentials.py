@@ -40,7 +40,8 @@ def fixture_env(converged_environment_at):
         off = run(env, "site.yml", "--tags", LAYERS, timeout=600)
         # The one change: both secrets stop rotating with the collection's function.
         assert ok(off)["changed"] == 2 and task_statuses(off, SECRETS_TASK) == ["changed", "changed"], changed_tasks(off)
-        found = {name: aws("secretsmanager").describe_secret(SecretId=name) for name in (SECRET, APP_SECRET)}
+        secretsmanager = aws("secretsmanager")
+        found = {name: secretsmanager.describe_secret(SecretId=name) for name in (SECRET, APP_SECRET)}
         assert {name: secret.get("RotationEnabled", False) for name, secret in found.items()} == dict.fromkeys(found, False)
         yield env
 

@@ -17,7 +17,7 @@ import textwrap
 import pytest
 import yaml
 
-from tests.environment import LOCK_WAIT, PREVIEW_CLASS
+from tests.environment import ALARM_PREFIX, LOCK_WAIT, PREVIEW_CLASS
 from tests.roles.playbook_output import changed_tasks, ok, recap, task_statuses
 
 VALIDATION_PLAY = "Validate the inputs of every layer before changing anything"
@@ -25,7 +25,7 @@ BUILD_PLAY = "Build the network, the credentials, the database, the proxy and th
 INSTANCE_TASK = "shoppulse.analytics.rds : Ensure the PostgreSQL instance runs with the declared settings"
 # The layers a database change needs: a layer takes the outputs of the layers before it.
 DB_LAYERS = ("--tags", "vpc,secrets,rds")
-STORAGE_ALARM = "shoppulse-analytics-rds-free-storage"
+STORAGE_ALARM = f"{ALARM_PREFIX}free-storage"
 PLAN_TASK = "shoppulse.analytics.rds : Show the instance settings before and after this run"
 # What else a class change moves: the alarms whose thresholds follow the class, and the dashboard that shows them.
 FOLLOWING_TASKS = ["shoppulse.analytics.monitoring : Ensure exactly the declared alarms exist with their thresholds and the topic as their action",
