@@ -88,47 +88,15 @@ parameters:
       type: bool
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.shoppulse.analytics.plugins.module_utils.rds_layer import read_parameters
 
 try:
     import botocore
 except ImportError:
     pass  # handled by AnsibleAWSModule
-
-# DescribeDBParameters key -> the key this module returns.
-FIELDS = {
-    "ParameterValue": "value",
-    "Source": "source",
-    "ApplyType": "apply_type",
-    "ApplyMethod": "apply_method",
-    "DataType": "data_type",
-    "AllowedValues": "allowed_values",
-    "IsModifiable": "is_modifiable",
-}
-
-
-@AWSRetry.jittered_backoff()
-def describe_parameters(client, **params):
-    """Every parameter of the group matching ``params``, across pages."""
-    return client.get_paginator("describe_db_parameters").paginate(**params).build_full_result()["Parameters"]
-
-
-def read(client, name, names, source):
-    """The group's parameters by name, or None when the group does not exist."""
-    params = {"DBParameterGroupName": name}
-    if source:
-        params["Source"] = source
-    try:
-        found = describe_parameters(client, **params)
-    except is_boto3_error_code("DBParameterGroupNotFound"):
-        return None
-    return {
-        parameter["ParameterName"]: {key: parameter.get(field) for field, key in FIELDS.items()}
-        for parameter in found
-        if not names or parameter["ParameterName"] in names
-    }
 
 
 def main():
@@ -142,7 +110,7 @@ def main():
     )
     client = module.client("rds", retry_decorator=AWSRetry.jittered_backoff())
     try:
-        parameters = read(client, module.params["name"], module.params["names"], module.params["source"])
+        parameters = read_parameters(client, module.params["name"], module.params["names"], module.params["source"])
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg=f"Could not read the parameters of the DB parameter group {module.params['name']}")
     module.exit_json(changed=False, exists=parameters is not None, parameters=parameters or {})
