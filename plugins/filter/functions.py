@@ -4,8 +4,8 @@
 
 from __future__ import annotations
 
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.shoppulse.analytics.plugins.module_utils.lambda_package import environment_sha256
+from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import tags_as_declared
 
 
 def _flattened(statement: dict) -> dict:
@@ -57,7 +57,7 @@ def lambda_function_as_declared(function: dict | None, declared: dict) -> bool:
         return False
     if _configuration_differs(function, declared):
         return False
-    if declared.get("tags") is not None and any(compare_aws_tags(function.get("tags") or {}, declared["tags"], purge_tags=True)):
+    if not tags_as_declared(function.get("tags"), declared.get("tags")):
         return False
     return function.get("code_sha256") == declared.get("code_sha256")
 

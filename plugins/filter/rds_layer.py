@@ -6,18 +6,14 @@ given the layer's options, would change nothing - so that the layer skips it."""
 
 from __future__ import annotations
 
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 # The parameter group module's own conversion of a declared value to the text RDS keeps (sizes, booleans).
 from ansible_collections.amazon.aws.plugins.modules.rds_instance_param_group import convert_parameter
+
+from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import tags_as_declared
 
 # ip_permissions keys of each kind of source, as amazon.aws.ec2_security_group names the kinds.
 SOURCES = (("ip_ranges", "cidr_ip", "ipv4"), ("ipv6_ranges", "cidr_ipv6", "ipv6"),
            ("prefix_list_ids", "prefix_list_id", "ip_prefix"), ("user_id_group_pairs", "group_id", "group"))
-
-
-def _tags_as_declared(found: dict, tags: dict | None) -> bool:
-    """No tag to add or remove (purge_tags); declared tags of none leave the tags alone, as the modules do."""
-    return tags is None or not any(compare_aws_tags(found.get("tags") or {}, tags, purge_tags=True))
 
 
 def _found_rules(permissions: list) -> set:
@@ -55,7 +51,7 @@ def rds_security_group_as_declared(found: dict | None, name: str, description: s
     the group itself by name."""
     if not found or found.get("group_name") != name or found.get("description") != description:
         return False
-    return (_tags_as_declared(found, tags)
+    return (tags_as_declared(found.get("tags"), tags)
             and _found_rules(found.get("ip_permissions") or []) == _declared_rules(rules, name, found.get("group_id")))
 
 
@@ -65,7 +61,7 @@ def rds_subnet_group_as_declared(found: dict | None, name: str, description: str
     if not found or found.get("db_subnet_group_name") != name.lower() or found.get("db_subnet_group_description") != description:
         return False
     found_subnets = sorted(subnet.get("subnet_identifier") for subnet in found.get("subnets") or [])
-    return found_subnets == sorted(subnets) and _tags_as_declared(found, tags)
+    return found_subnets == sorted(subnets) and tags_as_declared(found.get("tags"), tags)
 
 
 def rds_parameter_group_as_declared(found: dict | None, family: str, parameters: dict, tags: dict | None) -> bool:
@@ -79,7 +75,7 @@ def rds_parameter_group_as_declared(found: dict | None, family: str, parameters:
     for name, value in parameters.items():
         if name not in have or convert_parameter({"DataType": have[name].get("data_type")}, value) != have[name].get("value"):
             return False
-    return not tags or _tags_as_declared(found, tags)
+    return not tags or tags_as_declared(found.get("tags"), tags)
 
 
 class FilterModule:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.rds import describe_db_instances
+from ansible_collections.amazon.aws.plugins.module_utils.rds import list_tags_for_resource
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
@@ -64,10 +65,6 @@ def read_security_group(client, name: str, vpc_id: str) -> dict:
     return group
 
 
-def _tags(client, arn: str) -> dict:
-    return boto3_tag_list_to_ansible_dict(client.list_tags_for_resource(ResourceName=arn)["TagList"])
-
-
 def read_subnet_group(client, name: str) -> dict:
     """The DB subnet group as amazon.aws.rds_subnet_group returns it (RDS keeps its name in lower case); {} when
     there is none."""
@@ -76,7 +73,7 @@ def read_subnet_group(client, name: str) -> dict:
     except is_boto3_error_code("DBSubnetGroupNotFoundFault"):
         return {}
     group = camel_dict_to_snake_dict(found[0])
-    group["tags"] = _tags(client, group["db_subnet_group_arn"])
+    group["tags"] = boto3_tag_list_to_ansible_dict(list_tags_for_resource(client, group["db_subnet_group_arn"]))
     return group
 
 
@@ -88,6 +85,6 @@ def read_parameter_group(client, name: str, names) -> dict:
     except is_boto3_error_code("DBParameterGroupNotFound"):
         return {}
     group = camel_dict_to_snake_dict(found[0])
-    group["tags"] = _tags(client, group["db_parameter_group_arn"])
+    group["tags"] = boto3_tag_list_to_ansible_dict(list_tags_for_resource(client, group["db_parameter_group_arn"]))
     group["parameters"] = (read_parameters(client, name, names) or {}) if names else {}
     return group

@@ -27,13 +27,19 @@ def read_log_group(client, name: str) -> dict:
             "tags": tags}
 
 
+def tags_as_declared(found_tags: dict | None, tags: dict | None, purge_tags: bool = True) -> bool:
+    """Whether a module given ``tags`` (none: the tags left alone) would add or remove no tag of ``found_tags``, as
+    the amazon.aws modules compare them (compare_aws_tags)."""
+    return tags is None or not any(compare_aws_tags(found_tags or {}, tags, purge_tags=purge_tags))
+
+
 def log_group_as_declared(found: dict | None, name: str, retention, tags: dict | None, purge_tags: bool = True) -> bool:
     """Whether amazon.aws.cloudwatchlogs_log_group (state present, no overwrite, no purge of the retention), given
     this name, retention and tags, would change nothing on ``found``: it is that group, no tag to add or remove, and
     the retention is the declared one where one is declared."""
     if not found or found.get("log_group_name") != name:
         return False
-    if tags is not None and any(compare_aws_tags(found.get("tags") or {}, tags, purge_tags=purge_tags)):
+    if not tags_as_declared(found.get("tags"), tags, purge_tags):
         return False
     return retention is None or int(retention) == found.get("retention_in_days")
 
