@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.community.aws.plugins.module_utils.sns import canonicalize_endpoint
 
 from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring import alarm_definitions, dashboard_body
 from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import alarm_declared
@@ -12,7 +13,9 @@ from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_sta
 from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import alarms_change
 from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import dashboard_unchanged
 from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import subscription_declared
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import UNREMOVABLE_SUBSCRIPTIONS
 from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import subscription_unchanged
+from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import tags_as_declared
 
 
 def monitoring_alarms(settings: dict) -> list[dict]:
@@ -115,6 +118,21 @@ def monitoring_dashboard_as_declared(found: dict | None, body: dict) -> bool:
     return dashboard_unchanged(found, body)
 
 
+def monitoring_topic_as_declared(found: dict | None, display_name: str, subscriptions: list[dict], tags: dict | None) -> bool:
+    """Whether community.aws.sns_topic (state present, purge_subscriptions, purge_tags, no policy, delivery policy or
+    subscription attributes given) would change nothing on the topic as read (monitoring_state_info's ``topic``): the
+    declared display name, every declared subscription (protocol and endpoint, the endpoint as SNS keeps it), none
+    other that it could remove, and no tag to add or remove."""
+    if not found or (display_name and display_name != found.get("display_name")):
+        return False
+    wanted = {(wanted["protocol"], canonicalize_endpoint(wanted["protocol"], wanted["endpoint"])) for wanted in subscriptions}
+    have = found.get("subscriptions") or []
+    listed = {(subscription["protocol"], subscription["endpoint"]) for subscription in have}
+    removable = {(subscription["protocol"], subscription["endpoint"]) for subscription in have
+                 if subscription["subscription_arn"] not in UNREMOVABLE_SUBSCRIPTIONS}
+    return wanted <= listed and removable <= wanted and tags_as_declared(found.get("tags"), tags)
+
+
 class FilterModule:
     """Monitoring filters."""
 
@@ -128,4 +146,5 @@ class FilterModule:
             "monitoring_alarms_as_declared": monitoring_alarms_as_declared,
             "monitoring_subscription_as_declared": monitoring_subscription_as_declared,
             "monitoring_dashboard_as_declared": monitoring_dashboard_as_declared,
+            "monitoring_topic_as_declared": monitoring_topic_as_declared,
         }

@@ -8,13 +8,14 @@ DOCUMENTATION = r"""
 ---
 module: monitoring_state_info
 version_added: 0.12.0
-short_description: Read an environment's alarms, RDS event subscriptions and dashboard in one call
+short_description: Read an environment's alarms, RDS event subscriptions, dashboard and alarm topic in one call
 description:
   - Reads the metric alarms under a name prefix (C(DescribeAlarms), all pages), the named RDS event subscriptions
     (C(DescribeEventSubscriptions)) and the named dashboard (C(GetDashboard)), each in the form the module that
     ensures it compares - M(shoppulse.analytics.cloudwatch_metric_alarms),
-    M(shoppulse.analytics.rds_event_subscription) and M(shoppulse.analytics.cloudwatch_dashboard) - so that a play can
-    tell, from one module run, which of those three would change anything.
+    M(shoppulse.analytics.rds_event_subscription) and M(shoppulse.analytics.cloudwatch_dashboard) - and the named SNS
+    topic as M(community.aws.sns_topic) reads it, so that a play can tell, from one module run, which of those four
+    would change anything.
   - Reads only; never changes anything.
 author:
   - ShopPulse platform team (@shoppulse)
@@ -30,6 +31,9 @@ options:
   dashboard:
     description: The name of the dashboard to read; none when omitted.
     type: str
+  topic:
+    description: The name of the SNS topic to read, as M(community.aws.sns_topic) reads it; none when omitted.
+    type: str
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -42,6 +46,7 @@ EXAMPLES = r"""
     alarm_prefix: shoppulse-analytics-dev-
     event_subscriptions: [shoppulse-analytics-dev-instance-events, shoppulse-analytics-dev-proxy-events]
     dashboard: shoppulse-analytics-dev
+    topic: shoppulse-analytics-dev-alarms
   register: monitoring
 """
 
@@ -63,6 +68,14 @@ dashboard:
   returned: always
   type: dict
   sample: {"name": "shoppulse-analytics-dev", "body": {"widgets": []}}
+topic:
+  description: The topic (C(topic_arn), C(display_name), C(subscriptions) with their C(protocol), C(endpoint) and
+    C(subscription_arn), C(tags)), or null where there is none of that name.
+  returned: always
+  type: dict
+  sample: {"topic_arn": "arn:aws:sns:us-east-1:123456789012:shoppulse-analytics-dev-alarms", "display_name": "alarms",
+           "subscriptions": [{"protocol": "email", "endpoint": "ops@example.com", "subscription_arn": "PendingConfirmation"}],
+           "tags": {}}
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -71,6 +84,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import read_alarms
 from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import read_dashboard
 from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import read_subscription
+from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import read_topic
 
 try:
     import botocore
@@ -84,12 +98,13 @@ def main():
             alarm_prefix=dict(type="str"),
             event_subscriptions=dict(type="list", elements="str", default=[]),
             dashboard=dict(type="str"),
+            topic=dict(type="str"),
         ),
         supports_check_mode=True,
     )
     params = module.params
     retry = AWSRetry.jittered_backoff()
-    found = {"alarms": {}, "event_subscriptions": {}, "dashboard": None}
+    found = {"alarms": {}, "event_subscriptions": {}, "dashboard": None, "topic": None}
     reading = "the alarms"
     try:
         cloudwatch = module.client("cloudwatch", retry_decorator=retry)
@@ -102,6 +117,9 @@ def main():
         if params["dashboard"]:
             reading = "the dashboard"
             found["dashboard"] = read_dashboard(cloudwatch, params["dashboard"])
+        if params["topic"]:
+            reading = "the topic"
+            found["topic"] = read_topic(module.client("sns", retry_decorator=retry), module, params["topic"])
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg=f"Could not read {reading}")
     module.exit_json(changed=False, **found)

@@ -1,13 +1,15 @@
-"""monitoring_state_info: the alarms, event subscriptions and dashboard in one call, and the monitoring filters that skip
-the three modules on that read decide as the modules do, before and after a drift; on moto with the fidelity layer,
-with the alarms and dashboard the monitoring role declares."""
+"""monitoring_state_info: the alarms, event subscriptions, dashboard and alarm topic in one call, and the monitoring
+filters that skip the four modules on that read decide as the modules do, before and after a drift; on moto with the
+fidelity layer, with the alarms, dashboard and topic the monitoring role declares."""
 
 import boto3
 import pytest
+from ansible_collections.community.aws.plugins.modules import sns_topic
 from moto import mock_aws
 
 from ansible_collections.shoppulse.analytics.plugins.filter.monitoring import (
-    monitoring_alarms_as_declared, monitoring_dashboard_as_declared, monitoring_subscription_as_declared)
+    monitoring_alarms_as_declared, monitoring_dashboard_as_declared, monitoring_subscription_as_declared,
+    monitoring_topic_as_declared)
 from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring import alarm_definitions, dashboard_body
 from ansible_collections.shoppulse.analytics.plugins.modules import cloudwatch_dashboard, cloudwatch_metric_alarms, rds_event_subscription
 from ansible_collections.shoppulse.analytics.plugins.modules import monitoring_state_info as module
@@ -108,6 +110,44 @@ def test_the_filters_see_each_drift_the_modules_would_mend(run_module, aws):
     converge(run_module, wanted)
     read = run_module(module.main, READ)
     assert not monitoring_alarms_as_declared(read["alarms"], wanted["alarms"]["alarms"] + [first], [TOPIC])
+
+
+# community.aws.sns_topic's options as the role's present.yml gives them: an SMS endpoint written as people write it.
+TOPIC_OPTIONS = {"name": "shoppulse-analytics-alarms", "display_name": "shoppulse-analytics alarms",
+                 "subscriptions": [{"protocol": "email", "endpoint": "ops@example.com"},
+                                   {"protocol": "sms", "endpoint": "+1 (555) 010-0199"}],
+                 "tags": {"project": "shoppulse"}}
+
+
+def topic_agrees(run_module, options: dict) -> bool:
+    """The topic filter's verdict on a fresh read, checked against the module's own (no change reported)."""
+    found = run_module(module.main, {"topic": TOPIC_OPTIONS["name"]})["topic"]
+    verdict = monitoring_topic_as_declared(found, options["display_name"], options["subscriptions"], options["tags"])
+    assert verdict is not run_module(sns_topic.main, options, check_mode=True)["changed"]
+    return verdict
+
+
+def test_the_topic_is_as_declared_exactly_when_the_module_would_change_nothing(run_module, aws):
+    sns = boto3.client("sns", region_name="us-east-1")
+    missing = run_module(module.main, {"topic": TOPIC_OPTIONS["name"]})["topic"]
+    assert missing is None and not monitoring_topic_as_declared(missing, "", [], None)
+    assert run_module(sns_topic.main, TOPIC_OPTIONS)["changed"]  # created (in check mode the module refuses a missing topic)
+    assert topic_agrees(run_module, TOPIC_OPTIONS)
+    found = run_module(module.main, {"topic": TOPIC_OPTIONS["name"]})["topic"]
+    assert (found["topic_arn"], found["tags"]) == (f"arn:aws:sns:us-east-1:123456789012:{TOPIC_OPTIONS['name']}", {"project": "shoppulse"})
+    assert {(subscription["protocol"], subscription["endpoint"]) for subscription in found["subscriptions"]} == {
+        ("email", "ops@example.com"), ("sms", "+15550100199")}  # as SNS keeps it
+    for changes in ({"display_name": "another"}, {"tags": {"project": "other"}},
+                    {"subscriptions": TOPIC_OPTIONS["subscriptions"][:1]},  # one to remove
+                    {"subscriptions": [*TOPIC_OPTIONS["subscriptions"], {"protocol": "email", "endpoint": "dba@example.com"}]}):
+        assert not topic_agrees(run_module, {**TOPIC_OPTIONS, **changes}), changes
+    assert topic_agrees(run_module, {**TOPIC_OPTIONS, "display_name": "", "tags": None})  # left alone
+    sns.subscribe(TopicArn=found["topic_arn"], Protocol="email", Endpoint="someone@example.com")
+    assert not topic_agrees(run_module, TOPIC_OPTIONS)  # added behind the run's back
+    # A subscription SNS lists as pending confirmation is one the module cannot remove: still as declared.
+    pending = {**found, "subscriptions": [*found["subscriptions"], {"protocol": "email", "endpoint": "x@example.com",
+                                                                    "subscription_arn": "PendingConfirmation"}]}
+    assert monitoring_topic_as_declared(pending, TOPIC_OPTIONS["display_name"], TOPIC_OPTIONS["subscriptions"], TOPIC_OPTIONS["tags"])
 
 
 def test_an_api_error_names_what_was_read(run_module, stub_client):
