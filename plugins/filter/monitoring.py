@@ -125,7 +125,7 @@ def monitoring_topic_as_declared(found: dict | None, display_name: str, subscrip
     other that it could remove, and no tag to add or remove."""
     if not found or (display_name and display_name != found.get("display_name")):
         return False
-    wanted = {(wanted["protocol"], canonicalize_endpoint(wanted["protocol"], wanted["endpoint"])) for wanted in subscriptions}
+    wanted = {(declared["protocol"], canonicalize_endpoint(declared["protocol"], declared["endpoint"])) for declared in subscriptions}
     have = found.get("subscriptions") or []
     listed = {(subscription["protocol"], subscription["endpoint"]) for subscription in have}
     removable = {(subscription["protocol"], subscription["endpoint"]) for subscription in have

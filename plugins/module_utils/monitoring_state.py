@@ -2,8 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """How the monitoring modules compare what the account has with what is declared: shared by cloudwatch_metric_alarms,
 rds_event_subscription and cloudwatch_dashboard, by monitoring_state_info, which reads all three kinds in one call (and
-the alarm topic as community.aws.sns_topic reads it), and by the monitoring filters that skip a module when that read
-shows it would change nothing."""
+the alarm topic), and by the monitoring filters that skip a module when that read shows it would change nothing."""
 
 from __future__ import annotations
 
@@ -11,9 +10,6 @@ import json
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.community.aws.plugins.module_utils.sns import get_tags
-from ansible_collections.community.aws.plugins.module_utils.sns import list_topic_subscriptions
-from ansible_collections.community.aws.plugins.module_utils.sns import topic_arn_lookup
 
 # Alarm option -> the MetricAlarm field it sets; these, and only these, are compared.
 ALARM_FIELDS = {
@@ -184,16 +180,3 @@ def read_dashboard(client, name: str) -> dict | None:
 
 # Subscriptions SNS lists without an ARN of their own: community.aws.sns_topic never removes them.
 UNREMOVABLE_SUBSCRIPTIONS = ("PendingConfirmation", "Deleted")
-
-
-def read_topic(client, module, name: str) -> dict | None:
-    """The account's topic of that name as community.aws.sns_topic reads it (with that module's own SNS helpers): its
-    ARN, display name, subscriptions (protocol, endpoint, ARN) and tags; None where there is none."""
-    arn = topic_arn_lookup(client, module, name)
-    if not arn:
-        return None
-    attributes = client.get_topic_attributes(aws_retry=True, TopicArn=arn)["Attributes"]
-    subscriptions = [{"protocol": found["Protocol"], "endpoint": found["Endpoint"], "subscription_arn": found["SubscriptionArn"]}
-                     for found in list_topic_subscriptions(client, module, arn)]
-    return {"topic_arn": arn, "display_name": attributes.get("DisplayName"), "subscriptions": subscriptions,
-            "tags": get_tags(client, module, arn)}

@@ -80,16 +80,31 @@ topic:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.community.aws.plugins.module_utils.sns import get_tags
+from ansible_collections.community.aws.plugins.module_utils.sns import list_topic_subscriptions
+from ansible_collections.community.aws.plugins.module_utils.sns import topic_arn_lookup
 
 from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import read_alarms
 from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import read_dashboard
 from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import read_subscription
-from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring_state import read_topic
 
 try:
     import botocore
 except ImportError:
     pass  # handled by AnsibleAWSModule
+
+
+def read_topic(client, module, name: str) -> dict | None:
+    """The account's topic of that name as community.aws.sns_topic reads it (with that module's own SNS helpers): its
+    ARN, display name, subscriptions (protocol, endpoint, ARN) and tags; None where there is none."""
+    arn = topic_arn_lookup(client, module, name)
+    if not arn:
+        return None
+    attributes = client.get_topic_attributes(aws_retry=True, TopicArn=arn)["Attributes"]
+    subscriptions = [{"protocol": found["Protocol"], "endpoint": found["Endpoint"], "subscription_arn": found["SubscriptionArn"]}
+                     for found in list_topic_subscriptions(client, module, arn)]
+    return {"topic_arn": arn, "display_name": attributes.get("DisplayName"), "subscriptions": subscriptions,
+            "tags": get_tags(client, module, arn)}
 
 
 def main():
