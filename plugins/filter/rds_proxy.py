@@ -4,26 +4,27 @@
 
 from __future__ import annotations
 
-from ansible_collections.shoppulse.analytics.plugins.module_utils.rds_proxy import POOL
-from ansible_collections.shoppulse.analytics.plugins.module_utils.rds_proxy import pool_request
-from ansible_collections.shoppulse.analytics.plugins.module_utils.rds_proxy import target_changes
+from ansible_collections.shoppulse.analytics.plugins.module_utils.rds_proxy import as_declared
+
+
+def rds_proxy_as_declared(proxy: dict | None, options: dict) -> bool:
+    """Whether shoppulse.analytics.rds_proxy, given ``options`` (its options, as the task gives them), would change
+    nothing on ``proxy`` (its own ``proxy`` result, or an entry of rds_proxy_info's ``proxies``): the comparisons the
+    module makes itself, in module_utils/rds_proxy.py."""
+    return as_declared(proxy, options)
 
 
 def rds_proxy_pool_and_targets_as_declared(proxy: dict | None, pool: dict | None, instances: list[str]) -> bool:
     """Whether shoppulse.analytics.rds_proxy, given this pool and these instances as its only targets, would change
-    nothing on ``proxy`` (the module's own ``proxy`` result): the proxy available, every declared pool setting as
-    declared, and exactly ``instances`` registered - the comparisons the module makes itself."""
-    if not proxy or proxy.get("status") != "available":
-        return False
-    current = (proxy.get("target_group") or {}).get("connection_pool_config") or {}
-    target_group = {"ConnectionPoolConfig": {key: current[option] for option, key in POOL.items() if option in current}}
-    targets = [{"RdsResourceId": target.get("rds_resource_id"), "Type": target.get("type"),
-                "TrackedClusterId": target.get("tracked_cluster_id")} for target in proxy.get("targets") or []]
-    return not pool_request(target_group, pool)[0] and not any(target_changes(targets, instances, None, True).values())
+    nothing on ``proxy`` (the module's own ``proxy`` result) and wait for nothing: the proxy available, every declared
+    pool setting as declared, and exactly ``instances`` registered."""
+    return bool(proxy) and proxy.get("status") == "available" \
+        and as_declared(proxy, {"connection_pool": pool, "db_instance_identifiers": instances})
 
 
 class FilterModule:
     """Proxy filters."""
 
     def filters(self):
-        return {"rds_proxy_pool_and_targets_as_declared": rds_proxy_pool_and_targets_as_declared}
+        return {"rds_proxy_as_declared": rds_proxy_as_declared,
+                "rds_proxy_pool_and_targets_as_declared": rds_proxy_pool_and_targets_as_declared}

@@ -17,6 +17,7 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 # Settings ModifyDBProxy changes in place: module option -> DBProxy key (and request key, except SecurityGroups).
 MUTABLE = {
@@ -277,6 +278,54 @@ def target_changes(targets: list[dict[str, Any]], instances: list[str] | None, c
     return plan
 
 
+# The module's defaults for the options plan() reads beside those without one.
+PLAN_DEFAULTS = {"purge_tags": True, "purge_targets": True}
+
+
+def option_of(request_key: str) -> str:
+    """The module option a ModifyDBProxy request field comes from."""
+    if request_key == "SecurityGroups":
+        return "vpc_security_group_ids"
+    if request_key == "Auth":
+        return "auth"
+    return next(option for option, key in MUTABLE.items() if key == request_key)
+
+
+def plan(state: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """What brings an existing proxy's ``state`` (read_proxy) in line with ``params`` (the module's options):
+    ``changes`` (the options that differ), ``modify`` (ModifyDBProxy fields), ``pool`` (the full ConnectionPoolConfig
+    to send, whether or not it differs), ``pool_changed``, ``tags`` (the tags it will have, None when they are as
+    declared), ``targets`` (target_changes)."""
+    params = {**PLAN_DEFAULTS, **params}
+    modify = proxy_changes(state["proxy"], params)
+    changes = [option_of(key) for key in modify]
+    pool_changed, pool = pool_request(state["target_group"], params.get("connection_pool"))
+    changes += [f"connection_pool.{option}" for option in pool_changed]
+    tags = None
+    if params.get("tags") is not None:
+        to_set, to_unset = compare_aws_tags(state["tags"], params["tags"], params["purge_tags"])
+        if to_set or to_unset:
+            changes.append("tags")
+            tags = {key: value for key, value in state["tags"].items() if key not in to_unset}
+            tags.update(to_set)
+    targets = target_changes(state["targets"], params.get("db_instance_identifiers"), params.get("db_cluster_identifiers"),
+                             params["purge_targets"])
+    if targets["register_instances"] or targets["deregister_instances"]:
+        changes.append("db_instance_identifiers")
+    if targets["register_clusters"] or targets["deregister_clusters"]:
+        changes.append("db_cluster_identifiers")
+    return {"changes": changes, "modify": modify, "pool": pool, "pool_changed": bool(pool_changed), "tags": tags, "targets": targets}
+
+
+def as_declared(proxy: dict[str, Any] | None, params: dict[str, Any]) -> bool:
+    """Whether the module, given ``params``, would change nothing on ``proxy`` (as normalise() returns it): the proxy
+    exists, nothing only a replacement changes differs, and plan() finds nothing to change."""
+    if not proxy:
+        return False
+    state = denormalise(proxy)
+    return not immutable_differences(state["proxy"], params) and not plan(state, params)["changes"]
+
+
 # --- predict (check mode) ---------------------------------------------------------------------------------------
 
 
@@ -412,6 +461,22 @@ def normalise(state: dict[str, Any] | None) -> dict[str, Any]:
     result["target_group"] = camel_dict_to_snake_dict(state["target_group"])
     result["targets"] = [camel_dict_to_snake_dict(target) for target in state["targets"]]
     return result
+
+
+def denormalise(proxy: dict[str, Any]) -> dict[str, Any]:
+    """A proxy as normalise() returns it, back in read_proxy()'s boto3 shapes, with the fields the comparisons read (the
+    snake_case keys are the module's option names)."""
+    fields = {**MUTABLE, **IMMUTABLE, "vpc_security_group_ids": "VpcSecurityGroupIds"}
+    found = {key: proxy[option] for option, key in fields.items() if option in proxy}
+    found["Auth"] = [{key: item[option] for option, key in AUTH.items() if option in item} for item in proxy.get("auth") or []]
+    pool = (proxy.get("target_group") or {}).get("connection_pool_config") or {}
+    return {
+        "proxy": found,
+        "tags": dict(proxy.get("tags") or {}),
+        "target_group": {"ConnectionPoolConfig": {key: pool[option] for option, key in POOL.items() if option in pool}},
+        "targets": [{"RdsResourceId": target.get("rds_resource_id"), "Type": target.get("type"),
+                     "TrackedClusterId": target.get("tracked_cluster_id")} for target in proxy.get("targets") or []],
+    }
 
 
 def normalise_endpoint(endpoint: dict[str, Any] | None, tags: dict[str, str] | None = None) -> dict[str, Any]:

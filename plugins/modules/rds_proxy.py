@@ -441,40 +441,13 @@ class ProxyManager:
 
     def plan(self, state):
         """The changes to bring ``state`` in line: (ModifyDBProxy fields, pool config or None, tags or None, target plan)."""
-        params = self.params
-        modify = utils.proxy_changes(state["proxy"], params)
-        self.changes += [self.option_of(key) for key in modify]
-
-        pool_changed, pool = utils.pool_request(state["target_group"], params["connection_pool"])
-        merged = pool
-        if merged.get("MaxIdleConnectionsPercent", 0) > merged.get("MaxConnectionsPercent", 100):
-            self.module.fail_json(msg=f"connection_pool.max_idle_connections_percent: {merged['MaxIdleConnectionsPercent']} exceeds "
-                                      f"max_connections_percent {merged['MaxConnectionsPercent']}")
-        self.changes += [f"connection_pool.{option}" for option in pool_changed]
-
-        tags = None
-        if params["tags"] is not None:
-            to_set, to_unset = compare_aws_tags(state["tags"], params["tags"], params["purge_tags"])
-            if to_set or to_unset:
-                self.changes.append("tags")
-                tags = {key: value for key, value in state["tags"].items() if key not in to_unset}
-                tags.update(to_set)
-
-        targets = utils.target_changes(state["targets"], params["db_instance_identifiers"], params["db_cluster_identifiers"],
-                                       params["purge_targets"])
-        if targets["register_instances"] or targets["deregister_instances"]:
-            self.changes.append("db_instance_identifiers")
-        if targets["register_clusters"] or targets["deregister_clusters"]:
-            self.changes.append("db_cluster_identifiers")
-        return modify, (pool if pool_changed else None), tags, targets
-
-    @staticmethod
-    def option_of(request_key):
-        if request_key == "SecurityGroups":
-            return "vpc_security_group_ids"
-        if request_key == "Auth":
-            return "auth"
-        return next(option for option, key in utils.MUTABLE.items() if key == request_key)
+        planned = utils.plan(state, self.params)
+        pool = planned["pool"]
+        if pool.get("MaxIdleConnectionsPercent", 0) > pool.get("MaxConnectionsPercent", 100):
+            self.module.fail_json(msg=f"connection_pool.max_idle_connections_percent: {pool['MaxIdleConnectionsPercent']} exceeds "
+                                      f"max_connections_percent {pool['MaxConnectionsPercent']}")
+        self.changes += planned["changes"]
+        return planned["modify"], (pool if planned["pool_changed"] else None), planned["tags"], planned["targets"]
 
     # --- the two states -----------------------------------------------------------------------------------------
 
@@ -605,14 +578,14 @@ def main():
         connection_pool=dict(type="dict", options=pool_spec),
         db_instance_identifiers=dict(type="list", elements="str"),
         db_cluster_identifiers=dict(type="list", elements="str"),
-        purge_targets=dict(type="bool", default=True),
+        purge_targets=dict(type="bool", default=utils.PLAN_DEFAULTS["purge_targets"]),
         replace=dict(type="bool", default=False),
         wait=dict(type="bool", default=True),
         wait_for_targets=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=900),
         wait_delay=dict(type="int", default=15),
         tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
+        purge_tags=dict(type="bool", default=utils.PLAN_DEFAULTS["purge_tags"]),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     if module.params["state"] == "present":

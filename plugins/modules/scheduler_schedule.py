@@ -164,10 +164,12 @@ changes:
 import json
 import re
 
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.shoppulse.analytics.plugins.module_utils.scheduler import get_schedule
+from ansible_collections.shoppulse.analytics.plugins.module_utils.scheduler import normalise
 
 try:
     import botocore
@@ -235,27 +237,12 @@ def differences(current, wanted):
     return [option for option, key in SETTINGS.items() if have[key] != want[key]]
 
 
-def normalise(schedule):
-    """The schedule as the module returns it: snake_case, without the dates that change on every write."""
-    if not schedule:
-        return {}
-    keep = ("Arn", "Name", "GroupName", "ScheduleExpression", "ScheduleExpressionTimezone", "Description", "State",
-            "FlexibleTimeWindow", "Target")
-    result = camel_dict_to_snake_dict({key: schedule.get(key) for key in keep})
-    result["description"] = result["description"] or ""
-    return result
-
-
 def read(client, module):
     params = module.params
     try:
-        found = client.get_schedule(aws_retry=True, Name=params["name"], GroupName=params["group_name"])
-    except is_boto3_error_code("ResourceNotFoundException"):
-        return None
-    except aws_errors() as e:  # pylint: disable=duplicate-except
+        return get_schedule(client, params["name"], params["group_name"])
+    except aws_errors() as e:
         module.fail_json_aws(e, msg=f"Could not read schedule {params['name']} of group {params['group_name']}")
-    found.pop("ResponseMetadata", None)
-    return found
 
 
 def request(wanted):

@@ -6,6 +6,7 @@ from botocore.stub import ANY, Stubber
 from moto import mock_aws
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
 
+from ansible_collections.shoppulse.analytics.plugins.filter.rds_proxy import rds_proxy_as_declared, rds_proxy_pool_and_targets_as_declared
 from ansible_collections.shoppulse.analytics.plugins.module_utils import rds_proxy as utils
 from ansible_collections.shoppulse.analytics.plugins.modules import rds_proxy, rds_proxy_info
 from localenv import fidelity, latency
@@ -240,6 +241,65 @@ def test_info_lists_all_or_one_in_the_module_shape(run_module, aws):
     assert one[0]["target_group"]["connection_pool_config"] == created["target_group"]["connection_pool_config"]
     assert sorted(p["db_proxy_name"] for p in run_module(rds_proxy_info.main, {})["proxies"]) == ["proxy1", "proxy2"]
     assert run_module(rds_proxy_info.main, {"name": "missing"})["proxies"] == []
+
+
+def test_info_reads_the_role_and_log_groups_beside_only_when_named(run_module, aws):  # pylint: disable=unused-argument
+    boto3.client("iam").create_role(RoleName="proxy-role", AssumeRolePolicyDocument="{}")
+    boto3.client("logs", region_name="us-east-1").create_log_group(logGroupName="/aws/rds/proxy/proxy1")
+    found = run_module(rds_proxy_info.main, {"name": "proxy1", "role_name": "proxy-role", "policy_name": "read",
+                                             "log_group_names": ["/aws/rds/proxy/proxy1", "/aws/rds/proxy/other"]})
+    assert found["proxies"] == [] and found["role"]["role_name"] == "proxy-role" and found["role"]["policy_document"] is None
+    assert found["log_groups"]["/aws/rds/proxy/proxy1"]["log_group_name"] == "/aws/rds/proxy/proxy1"
+    assert found["log_groups"]["/aws/rds/proxy/other"] == {}
+    assert set(run_module(rds_proxy_info.main, {"name": "proxy1"})) == {"changed", "proxies", "invocation"}
+
+
+# --- the filters that skip the module: rds_proxy_info's read "as declared" exactly when the module changes nothing ----
+
+
+def found(run_module, name="proxy1"):
+    return next(iter(run_module(rds_proxy_info.main, {"name": name})["proxies"]), None)
+
+
+def agrees(run_module, options) -> bool:
+    """The filter's verdict on the proxy as read, checked against the module given the same options in check mode
+    (a module that fails - a change only a replacement makes - changes nothing either, but is never skipped)."""
+    verdict = rds_proxy_as_declared(found(run_module, options["name"]), options)
+    try:
+        changed = run_module(rds_proxy.main, options, check_mode=True)["changed"]
+    except ModuleExit as failed:
+        assert failed.failed and not verdict
+        return verdict
+    assert verdict is not changed, (verdict, changed)
+    return verdict
+
+
+def test_the_proxy_is_as_declared_exactly_when_the_module_would_change_nothing(run_module, aws):
+    declared = args(aws, tags={"env": "test", "Name": "proxy1"})
+    start = {key: value for key, value in declared.items() if key not in ("connection_pool", "db_instance_identifiers")}
+    assert not agrees(run_module, start), "a missing proxy is created"
+    run_module(rds_proxy.main, {**declared, "wait_for_targets": True})
+    assert agrees(run_module, start) and agrees(run_module, declared)
+    assert agrees(run_module, {**start, "tags": None}), "tags not declared are left alone"
+    drifts = {
+        "a mutable setting": {"idle_client_timeout": 900},
+        "require_tls": {"require_tls": False},
+        "the role": {"role_arn": ROLE + "-2"},
+        "security groups": {"vpc_security_group_ids": aws["groups"]},
+        "an auth entry's description": {"auth": [{"secret_arn": SECRET, "iam_auth": "DISABLED", "description": "other"}]},
+        "a second auth entry": {"auth": [{"secret_arn": SECRET, "iam_auth": "DISABLED"}, {"secret_arn": SECRET + "2", "iam_auth": "DISABLED"}]},
+        "a tag's value": {"tags": {"env": "prod", "Name": "proxy1"}},
+        "a tag to purge": {"tags": {"env": "test"}},
+        "the subnets (a replacement)": {"vpc_subnet_ids": aws["subnets"][1:]},
+    }
+    for what, change in drifts.items():
+        assert not agrees(run_module, {**start, **change}), what
+    assert agrees(run_module, {**start, "tags": {"env": "test"}, "purge_tags": False}), "a tag kept when not purged"
+    pool, targets = {"connection_pool": {"max_idle_connections_percent": 10}}, {"db_instance_identifiers": ["db2"]}
+    assert not agrees(run_module, {**declared, **pool}) and not agrees(run_module, {**declared, **targets})
+    assert not agrees(run_module, {**declared, **targets, "purge_targets": False}), "db2 is still to register"
+    assert rds_proxy_pool_and_targets_as_declared(found(run_module), declared["connection_pool"], ["db1"])
+    assert not rds_proxy_pool_and_targets_as_declared(found(run_module), declared["connection_pool"], ["db2"])
 
 
 # --- waits against AWS's pace: the emulator's lifecycles at scale 1 (the latency profile's figures) ----------------------

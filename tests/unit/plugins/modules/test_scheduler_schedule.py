@@ -7,7 +7,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from ansible_collections.shoppulse.analytics.plugins.modules import scheduler_schedule
+from ansible_collections.shoppulse.analytics.plugins.modules import iam_service_role, scheduler_schedule, scheduler_schedule_info
 from localenv import fidelity
 
 from .conftest import ModuleExit
@@ -89,6 +89,30 @@ def test_deletes_then_reports_nothing_to_do(run_module, scheduler):
     assert run_module(scheduler_schedule.main, absent)["changes"] == ["deleted"]
     assert scheduler.list_schedules()["Schedules"] == []
     assert not run_module(scheduler_schedule.main, absent)["changed"]
+
+
+def test_the_read_finds_the_schedule_and_its_role_exactly_where_their_deletion_would_change_something(run_module, scheduler):
+    """The cost role skips each deletion where scheduler_schedule_info finds nothing (roles/cost/tasks/schedule_absent.yml)."""
+    def read():
+        return run_module(scheduler_schedule_info.main, {"name": "stop-db", "role_name": "stop-schedule"})
+
+    def deletions() -> tuple[bool, bool]:
+        return (run_module(scheduler_schedule.main, {"name": "stop-db", "state": "absent"}, check_mode=True)["changed"],
+                run_module(iam_service_role.main, {"name": "stop-schedule", "state": "absent"}, check_mode=True)["changed"])
+
+    nothing = read()
+    assert (nothing["changed"], nothing["schedule"], nothing["role"]) == (False, {}, {}) and deletions() == (False, False)
+    created = run_module(scheduler_schedule.main, args())["schedule"]
+    boto3.client("iam").create_role(RoleName="stop-schedule", AssumeRolePolicyDocument="{}")
+    found = read()
+    assert found["schedule"] == created and found["role"]["role_name"] == "stop-schedule" and deletions() == (True, True)
+    assert set(run_module(scheduler_schedule_info.main, {"name": "stop-db"})) == {"changed", "schedule", "invocation"}
+
+
+def test_the_read_names_the_schedule_on_an_error(run_module, stub_client):
+    stub_client(scheduler_schedule_info, "scheduler").add_client_error("get_schedule", "AccessDeniedException", "not allowed", 403)
+    with pytest.raises(ModuleExit, match="name: could not read schedule stop-db of group default or role None.*not allowed"):
+        run_module(scheduler_schedule_info.main, {"name": "stop-db"})
 
 
 def test_a_schedule_group_that_does_not_exist_fails_naming_it(run_module, scheduler):  # pylint: disable=unused-argument
