@@ -211,14 +211,20 @@ def give_the_master_secret_to_a_function(aws) -> None:
                                   Code={"ZipFile": code.getvalue()}, Environment={"Variables": {"RDS_SECRET_ARN": master}})
 
 
-def loosen_the_database(aws) -> None:
-    """As the master user: the application role may create tables in public, and orders' row-level security is off."""
+def as_master(aws, *statements: str) -> list:
+    """Run ``statements`` on the database as the master user, in one transaction; the last one's rows, if any."""
     secret = json.loads(aws("secretsmanager").get_secret_value(SecretId=SECRET)["SecretString"])
     conn = psycopg2.connect(host="127.0.0.1", port=PG_PORT, dbname="shoppulse", user=secret["username"],
                             password=secret["password"], sslmode="require", connect_timeout=10)
     with closing(conn), conn, conn.cursor() as cur:
-        cur.execute("GRANT CREATE ON SCHEMA public TO shoppulse_app")
-        cur.execute("ALTER TABLE orders DISABLE ROW LEVEL SECURITY")
+        for statement in statements:
+            cur.execute(statement)
+        return cur.fetchall() if cur.description else []
+
+
+def loosen_the_database(aws) -> None:
+    """As the master user: the application role may create tables in public, and orders' row-level security is off."""
+    as_master(aws, "GRANT CREATE ON SCHEMA public TO shoppulse_app", "ALTER TABLE orders DISABLE ROW LEVEL SECURITY")
 
 
 def break_every_rule(aws) -> None:
@@ -286,3 +292,18 @@ def test_the_main_table_a_subnet_falls_back_to_is_audited(broken):
 
 def test_the_secret_resource_policy_is_audited(broken):
     assert "resource policy lets arn:aws:iam::123456789012:root read it" in lines(broken)[10][1]
+
+
+def test_the_schema_layer_puts_the_application_role_s_access_right_and_fails_naming_what_is_missing(broken, aws, environment,
+                                                                                                    run_playbook):
+    """On the broken environment (rules 14 and 15 broken in the database) with orders' updated_at trigger dropped too:
+    the schema layer alone puts the access right in one transaction, its one change, then fails naming the trigger."""
+    assert lines(broken)[14][0] == lines(broken)[15][0] == "FAIL"
+    as_master(aws, "DROP TRIGGER orders_set_updated_at ON orders")
+    result = run_playbook("site.yml", "--tags", "schema", *ARGS, port=PORT, env=environment, timeout=600)
+    assert result.returncode != 0 and changed_tasks(result) == [
+        "shoppulse.analytics.schema : Put the application role's access right, in one transaction"], result.stdout[-3000:]
+    assert "database shoppulse is missing: orders: BEFORE UPDATE trigger calling public.set_updated_at" in result.stdout, \
+        result.stdout[-3000:]
+    assert as_master(aws, "SELECT relrowsecurity FROM pg_class WHERE oid = 'public.orders'::regclass") == [(True,)]
+    assert as_master(aws, "SELECT has_schema_privilege('shoppulse_app', 'public', 'CREATE')") == [(False,)]
