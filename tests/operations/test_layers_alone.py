@@ -2,7 +2,9 @@
 before it from AWS and changes nothing, and a vpc_cidr other than the VPC's block stops the run before any change.
 One more run on an empty emulator: a layer alone where the layers before it were never built stops naming them.
 
-The environment is the run's converged snapshot (tests/converged.py), restored for the module; no test changes it.
+The environment is the run's converged snapshot (tests/converged.py), restored for the module; no test changes it
+but the last of the converged environment's, which deletes the application secret (as an environment built before the
+application role existed lacks it) and previews the secrets and schema layers.
 """
 
 import json
@@ -68,6 +70,21 @@ def test_another_vpc_cidr_stops_before_the_lock_naming_both_blocks(environment, 
     assert [v["VpcId"] for v in after.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [NAME]}])["Vpcs"]] == [vpc["VpcId"]]
     assert {nat["VpcId"] for nat in after.describe_nat_gateways()["NatGateways"]} == {vpc["VpcId"]}
     assert len(after.describe_addresses()["Addresses"]) == 1
+
+
+def test_a_preview_before_the_application_secret_exists_says_what_the_run_would_do(environment, run_playbook):
+    secrets = boto3.client("secretsmanager", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{PORT}",
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+    secrets.delete_secret(SecretId=f"{NAME}/rds/app", ForceDeleteWithoutRecovery=True)
+
+    result = run_playbook("site.yml", "--tags", "secrets,schema", "--check", port=PORT, env=environment, timeout=TIMEOUT)
+
+    ok(result)
+    assert changed_tasks(result) == [
+        "shoppulse.analytics.secrets : Ensure the secret holds the credentials, key, description, tags and rotation, keeping its password"]
+    assert ("the application secret does not exist yet, so the application role was not tried; once it is created, the role "
+            "shoppulse_app would log in with its password and get its tenant-bound access in shoppulse") in " ".join(result.stdout.split())
+    assert [secret["Name"] for secret in secrets.list_secrets()["SecretList"]] == [f"{NAME}/rds/master"]
 
 
 def test_a_layer_alone_on_an_empty_account_names_the_layers_never_built(emulator_at, run_playbook):
