@@ -4,12 +4,14 @@ One more run on an empty emulator: a layer alone where the layers before it were
 
 The environment is the run's converged snapshot (tests/converged.py), restored for the module; no test changes it
 but the last of the converged environment's, which deletes the application secret (as an environment built before the
-application role existed lacks it) and previews the secrets and schema layers.
+application role existed lacks it), previews the secrets and schema layers, then runs site.yml: the secret is made
+again, the application role takes its password, and only then does the rotation function rotate it.
 """
 
 import json
 
 import boto3
+import psycopg2
 import pytest
 
 from tests.roles.conftest import fixture_emulator_at, fixture_run_playbook  # noqa: F401  pylint: disable=unused-import
@@ -19,6 +21,7 @@ from tests.roles.test_rds_role import refused
 PORT, PG_PORT = 4743, 25543
 EMPTY_PORT = 4744  # a fresh emulator, where no layer was ever built
 NAME = "shoppulse-analytics"
+APP_SECRET = f"{NAME}/rds/app"
 TIMEOUT = 900  # two cores shared with other runs: a converge can take minutes
 BUILD_PLAY = "Build the network, the credentials, the database, the proxy and their monitoring"
 # The same address plan, moved to another block.
@@ -72,19 +75,37 @@ def test_another_vpc_cidr_stops_before_the_lock_naming_both_blocks(environment, 
     assert len(after.describe_addresses()["Addresses"]) == 1
 
 
-def test_a_preview_before_the_application_secret_exists_says_what_the_run_would_do(environment, run_playbook):
+def test_a_lost_application_secret_is_previewed_then_made_again_and_rotated_once_the_role_takes_its_password(
+        environment, run_playbook):
     secrets = boto3.client("secretsmanager", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{PORT}",
                            aws_access_key_id="testing", aws_secret_access_key="testing")
-    secrets.delete_secret(SecretId=f"{NAME}/rds/app", ForceDeleteWithoutRecovery=True)
+    secrets.delete_secret(SecretId=APP_SECRET, ForceDeleteWithoutRecovery=True)
 
-    result = run_playbook("site.yml", "--tags", "secrets,schema", "--check", port=PORT, env=environment, timeout=TIMEOUT)
+    preview = run_playbook("site.yml", "--tags", "secrets,schema", "--check", port=PORT, env=environment, timeout=TIMEOUT)
 
-    ok(result)
-    assert changed_tasks(result) == [
+    ok(preview)
+    assert changed_tasks(preview) == [
         "shoppulse.analytics.secrets : Ensure the secret holds the credentials, key, description, tags and rotation, keeping its password"]
     assert ("the application secret does not exist yet, so the application role was not tried; once it is created, the role "
-            "shoppulse_app would log in with its password and get its tenant-bound access in shoppulse") in " ".join(result.stdout.split())
+            "shoppulse_app would log in with its password and get its tenant-bound access in shoppulse") in " ".join(preview.stdout.split())
     assert [secret["Name"] for secret in secrets.list_secrets()["SecretList"]] == [f"{NAME}/rds/master"]
+
+    # The rotation function exists: rotation turned on with the proxy's address would start before the role has the
+    # secret's password, and never finish; a regression fails at the wait's timeout, set below the default 900 s.
+    run = run_playbook("site.yml", "-e", "rotation_function_wait_timeout=300", port=PORT, env=environment, timeout=TIMEOUT)
+
+    ok(run)
+    output = run.stdout
+    role_takes_it = output.index("TASK [shoppulse.analytics.schema : Ensure the application role exists and logs in with its secret's password]")
+    assert role_takes_it < output.index("TASK [Rotate the application secret with the function every secrets_rotation_days]")
+    described = secrets.describe_secret(SecretId=APP_SECRET)
+    assert described["RotationEnabled"] and "LastRotatedDate" in described
+    stages = described["VersionIdsToStages"]
+    assert [stage for labels in stages.values() for stage in labels].count("AWSPREVIOUS") == 1, "rotated once"
+    assert all("AWSPENDING" not in labels or "AWSCURRENT" in labels for labels in stages.values()), "no rotation left half-done"
+    value = json.loads(secrets.get_secret_value(SecretId=APP_SECRET)["SecretString"])
+    psycopg2.connect(host="127.0.0.1", port=PG_PORT, user=value["username"], password=value["password"], dbname=value["dbname"],
+                     sslmode="require", connect_timeout=10).close()
 
 
 def test_a_layer_alone_on_an_empty_account_names_the_layers_never_built(emulator_at, run_playbook):
