@@ -206,20 +206,20 @@ def read(client, params: dict) -> dict:
     return found
 
 
-def main():
-    module = AnsibleAWSModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True),
-            zones=dict(type="bool", default=False),
-            contents=dict(type="bool", default=True),
-            address_name=dict(type="str"),
-            flow_log_group_name=dict(type="str"),
-            flow_log_role_name=dict(type="str"),
-            flow_log_policy_name=dict(type="str"),
-        ),
-        required_by={"flow_log_policy_name": "flow_log_role_name"},
-        supports_check_mode=True,
-    )
+ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    zones=dict(type="bool", default=False),
+    contents=dict(type="bool", default=True),
+    address_name=dict(type="str"),
+    flow_log_group_name=dict(type="str"),
+    flow_log_role_name=dict(type="str"),
+    flow_log_policy_name=dict(type="str"),
+)
+OPTIONS = dict(required_by={"flow_log_policy_name": "flow_log_role_name"})
+
+
+def run(module) -> None:
+    """Read and end the module (its action plugin runs this in the task's worker on the controller)."""
     params = module.params
     client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
     try:
@@ -235,6 +235,10 @@ def main():
     if "log_groups" in beside:
         found["flow_log_group"] = beside["log_groups"][group]
     module.exit_json(changed=False, **found)
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

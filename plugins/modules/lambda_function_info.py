@@ -212,10 +212,13 @@ def policy_statements(client, arn: str) -> list[dict]:
     return json.loads(policy).get("Statement", [])
 
 
-def main():
-    module = AnsibleAWSModule(argument_spec=dict(name=dict(type="str", required=True), role_name=dict(type="str"),
-                                                 policy_name=dict(type="str"), log_group_name=dict(type="str")),
-                              required_by={"policy_name": "role_name"}, supports_check_mode=True)
+ARGUMENT_SPEC = dict(name=dict(type="str", required=True), role_name=dict(type="str"), policy_name=dict(type="str"),
+                     log_group_name=dict(type="str"))
+OPTIONS = dict(required_by={"policy_name": "role_name"})
+
+
+def run(module) -> None:
+    """Read and end the module (its action plugin runs this in the task's worker on the controller)."""
     params = module.params
     try:
         function = describe(module.client("lambda", retry_decorator=AWSRetry.jittered_backoff()), params["name"])
@@ -226,6 +229,10 @@ def main():
     if "log_groups" in beside:
         result["log_group"] = beside["log_groups"][params["log_group_name"]]
     module.exit_json(changed=False, exists=function is not None, function=function or {}, **result)
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

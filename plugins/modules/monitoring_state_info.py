@@ -107,16 +107,17 @@ def read_topic(client, module, name: str) -> dict | None:
             "tags": get_tags(client, module, arn)}
 
 
-def main():
-    module = AnsibleAWSModule(
-        argument_spec=dict(
-            alarm_prefix=dict(type="str"),
-            event_subscriptions=dict(type="list", elements="str", default=[]),
-            dashboard=dict(type="str"),
-            topic=dict(type="str"),
-        ),
-        supports_check_mode=True,
-    )
+ARGUMENT_SPEC = dict(
+    alarm_prefix=dict(type="str"),
+    event_subscriptions=dict(type="list", elements="str", default=[]),
+    dashboard=dict(type="str"),
+    topic=dict(type="str"),
+)
+OPTIONS = {}
+
+
+def run(module) -> None:
+    """Read and end the module (its action plugin runs this in the task's worker on the controller)."""
     params = module.params
     retry = AWSRetry.jittered_backoff()
     found = {"alarms": {}, "event_subscriptions": {}, "dashboard": None, "topic": None}
@@ -138,6 +139,10 @@ def main():
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg=f"Could not read {reading}")
     module.exit_json(changed=False, **found)
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

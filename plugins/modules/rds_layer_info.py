@@ -138,20 +138,24 @@ def read(module) -> dict:
     return {**found, **read_beside(module, log_group_names=params["log_group_names"])}
 
 
-def main():
-    module = AnsibleAWSModule(
-        argument_spec=dict(db_instance_identifier=dict(type="str", required=True), security_group_name=dict(type="str"),
-                           vpc_id=dict(type="str"), subnet_group_name=dict(type="str"), parameter_group_name=dict(type="str"),
-                           parameter_names=dict(type="list", elements="str", default=[]),
-                           log_group_names=dict(type="list", elements="str", default=[])),
-        required_by={"security_group_name": "vpc_id"},
-        supports_check_mode=True,
-    )
+ARGUMENT_SPEC = dict(db_instance_identifier=dict(type="str", required=True), security_group_name=dict(type="str"),
+                     vpc_id=dict(type="str"), subnet_group_name=dict(type="str"), parameter_group_name=dict(type="str"),
+                     parameter_names=dict(type="list", elements="str", default=[]),
+                     log_group_names=dict(type="list", elements="str", default=[]))
+OPTIONS = dict(required_by={"security_group_name": "vpc_id"})
+
+
+def run(module) -> None:
+    """Read and end the module (its action plugin runs this in the task's worker on the controller)."""
     try:
         found = read(module)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, AnsibleAWSError) as e:
         module.fail_json_aws(e, msg=f"db_instance_identifier: could not read the database layer of {module.params['db_instance_identifier']}")
     module.exit_json(changed=False, **found)
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

@@ -142,12 +142,13 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 
-def main():
-    module = AnsibleAWSModule(
-        argument_spec=dict(name=dict(type="str", aliases=["db_proxy_name"]), role_name=dict(type="str"), policy_name=dict(type="str"),
-                           log_group_names=dict(type="list", elements="str", default=[])),
-        supports_check_mode=True,
-    )
+ARGUMENT_SPEC = dict(name=dict(type="str", aliases=["db_proxy_name"]), role_name=dict(type="str"), policy_name=dict(type="str"),
+                     log_group_names=dict(type="list", elements="str", default=[]))
+OPTIONS = {}
+
+
+def run(module) -> None:
+    """Read and end the module (its action plugin runs this in the task's worker on the controller)."""
     client = module.client("rds", retry_decorator=AWSRetry.jittered_backoff())
     name = module.params["name"]
     try:
@@ -165,6 +166,10 @@ def main():
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)
     module.exit_json(changed=False, proxies=[utils.normalise(state) for state in states], **beside)
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

@@ -376,20 +376,23 @@ def validate(module):
         module.fail_json(msg="; ".join(errors))
 
 
-def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        token=dict(type="str", no_log=False),  # identifies a hold of the lock; grants nothing
-        force=dict(type="bool", default=False),
-        owner=dict(type="str"),
-        run_id=dict(type="str"),
-        playbook=dict(type="str"),
-        wait_timeout=dict(type="int", default=0),
-        wait_delay=dict(type="int", default=10),
-        hint=dict(type="str"),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    token=dict(type="str", no_log=False),  # identifies a hold of the lock; grants nothing
+    force=dict(type="bool", default=False),
+    owner=dict(type="str"),
+    run_id=dict(type="str"),
+    playbook=dict(type="str"),
+    wait_timeout=dict(type="int", default=0),
+    wait_delay=dict(type="int", default=10),
+    hint=dict(type="str"),
+)
+OPTIONS = {}
+
+
+def run(module) -> None:
+    """Take or give back the lock and end the module (its action plugin runs this in the task's worker on the controller)."""
     validate(module)
     # SSM throttles with ThrottlingException (not in the default list) and answers concurrent writes of one parameter
     # with TooManyUpdates; the next attempt sees who won.
@@ -399,6 +402,10 @@ def main():
         acquire(module, lock)
     else:
         release(module, lock)
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

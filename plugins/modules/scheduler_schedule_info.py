@@ -84,13 +84,13 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 
-def main():
-    module = AnsibleAWSModule(
-        argument_spec=dict(name=dict(type="str", required=True), group_name=dict(type="str", default="default"),
-                           role_name=dict(type="str"), policy_name=dict(type="str")),
-        required_by={"policy_name": "role_name"},
-        supports_check_mode=True,
-    )
+ARGUMENT_SPEC = dict(name=dict(type="str", required=True), group_name=dict(type="str", default="default"),
+                     role_name=dict(type="str"), policy_name=dict(type="str"))
+OPTIONS = dict(required_by={"policy_name": "role_name"})
+
+
+def run(module) -> None:
+    """Read and end the module (its action plugin runs this in the task's worker on the controller)."""
     params = module.params
     client = module.client("scheduler", retry_decorator=AWSRetry.jittered_backoff())
     try:
@@ -99,6 +99,10 @@ def main():
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, AnsibleAWSError) as e:
         module.fail_json_aws(e, msg=f"name: could not read schedule {params['name']} of group {params['group_name']} or role {params['role_name']}")
     module.exit_json(changed=False, **result)
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

@@ -373,26 +373,26 @@ class Credentials:
             self.call("cancel_rotate_secret", SecretId=self.name)
 
 
-def main():
-    module = AnsibleAWSModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True),
-            description=dict(type="str", default=""),
-            kms_key_id=dict(type="str"),
-            username=dict(type="str", required=True),
-            dbname=dict(type="str", required=True),
-            engine=dict(type="str", default="postgres"),
-            new_password=dict(type="str", required=True, no_log=True),
-            host=dict(type="str"),
-            port=dict(type="int"),
-            rotation_lambda_arn=dict(type="str"),
-            rotation_days=dict(type="int", default=30),
-            tags=dict(type="dict", default={}),
-            error_prefix=dict(type="str", default=""),
-        ),
-        required_together=[("host", "port")],
-        supports_check_mode=True,
-    )
+ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    description=dict(type="str", default=""),
+    kms_key_id=dict(type="str"),
+    username=dict(type="str", required=True),
+    dbname=dict(type="str", required=True),
+    engine=dict(type="str", default="postgres"),
+    new_password=dict(type="str", required=True, no_log=True),
+    host=dict(type="str"),
+    port=dict(type="int"),
+    rotation_lambda_arn=dict(type="str"),
+    rotation_days=dict(type="int", default=30),
+    tags=dict(type="dict", default={}),
+    error_prefix=dict(type="str", default=""),
+)
+OPTIONS = dict(required_together=[("host", "port")])
+
+
+def run(module) -> None:
+    """Make the secret so and end the module (its action plugin runs this in the task's worker on the controller)."""
     try:
         result = Credentials(module).ensure()
     except Refused as refused:
@@ -400,6 +400,10 @@ def main():
     if not module._diff:  # pylint: disable=protected-access
         result.pop("diff", None)
     module.exit_json(**result)
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,171 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Runs one of the collection's AWS modules inside the task's worker on the controller.
+
+A module started as its own process pays for a Python interpreter, the module's packaging and every import (boto3
+included) on each task: about 0.4 s, where the AWS calls of a layer's read take a fraction of that. An action plugin
+named as the module hands the module's ``run`` a stand-in for ``AnsibleAWSModule`` that takes the same validated
+options (the common AWS ones included, with their environment fallbacks), makes the same clients and ends the same way,
+so the task's result is the module's. It does so only where the module would run on the controller's own Python
+anyway: a local connection, the host's interpreter the controller's, no ``environment`` set on the task. Anywhere
+else the module runs as usual.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+
+from ansible.module_utils.common.arg_spec import ModuleArgumentSpecValidator
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+from ansible.module_utils.common.json import Direction
+from ansible.module_utils.common.json import get_module_encoder
+from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.errors import UnsupportedError
+from ansible.module_utils.common.text.converters import to_native
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import _aws_connection_info
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import _get_user_agent_string
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import _merge_botocore_config
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import gather_sdk_versions
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleBotocoreError
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+from ansible_collections.amazon.aws.plugins.module_utils.modules import aws_argument_spec
+from ansible_collections.amazon.aws.plugins.plugin_utils.base import AWSPluginBase
+
+try:
+    import boto3
+    import botocore.config
+    import botocore.session
+except ImportError:
+    pass  # the module's own import check reports it
+
+
+# The services the in-process modules make clients for: their models are read once per run (warm).
+SERVICES = ("cloudwatch", "ec2", "iam", "lambda", "logs", "rds", "scheduler", "secretsmanager", "sns", "ssm", "sts")
+
+# A boto3 session whose data (the service list, the partitions, the models of SERVICES) the controller has read before
+# forking, so that each worker makes its clients from memory; None until warm() runs. It holds no credentials: each
+# client is given its own, or finds them as a new session would.
+_SHARED = {"session": None}
+
+
+def warm() -> None:
+    """Read the botocore data every in-process module needs, once, in the controller (a callback calls this before the
+    first such task); each worker, a fork, then finds it read. Credentials are never resolved here."""
+    if _SHARED["session"] is not None:
+        return
+    core = botocore.session.get_session()
+    loader = core.get_component("data_loader")  # the loader every client of this session reads its data with
+    loader.list_available_services("service-2")
+    for data in ("endpoints", "partitions", "sdk-default-configuration", "_retry"):
+        loader.load_data(data)
+    for service in SERVICES:
+        for kind in ("service-2", "endpoint-rule-set-1"):
+            loader.load_service_model(service, kind)
+    _SHARED["session"] = boto3.session.Session(botocore_session=core)
+
+
+# The task's arguments and the module's result as they travel between the controller and a module without a profile
+# of its own: JSON, so that the module sees plain values and the controller reads what the module would have printed.
+TO_MODULE = get_module_encoder("legacy", Direction.CONTROLLER_TO_MODULE)
+TO_CONTROLLER = get_module_encoder("legacy", Direction.MODULE_TO_CONTROLLER)
+
+
+class Ended(Exception):
+    """The module called exit_json or fail_json: ``result`` is what it would have printed, as the controller reads it."""
+
+    def __init__(self, result: dict, no_log_values=frozenset()):
+        super().__init__(result.get("msg", ""))
+        self.result = json.loads(json.dumps(remove_values(result, no_log_values), cls=TO_CONTROLLER))
+
+
+class ControllerModule(AWSPluginBase):
+    """What the in-process modules use of AnsibleAWSModule: params, check_mode, _diff, region, no_log_values, client(),
+    warn() and the ways to end."""
+
+    def __init__(self, name: str, argument_spec: dict, options: dict, args: dict, check_mode: bool, diff: bool):
+        spec = aws_argument_spec()
+        spec.update(argument_spec)
+        validated = ModuleArgumentSpecValidator(spec, **options).validate(json.loads(json.dumps(args, cls=TO_MODULE)))
+        self.no_log_values = validated._no_log_values  # pylint: disable=protected-access  # as AnsibleModule takes them
+        if validated.error_messages:  # the first, as AnsibleModule reports it
+            msg = validated.errors.msg
+            if isinstance(validated.errors[0], UnsupportedError):
+                msg = f"Unsupported parameters for ({name}) module: {msg}"
+            self.fail_json(msg)
+        self.params = validated.validated_parameters
+        self.check_mode = check_mode
+        self._diff = diff  # as AnsibleModule names it: whether the run shows diffs
+
+    def get_options(self) -> dict:
+        return self.params
+
+    def client(self, service: str, retry_decorator=None, **extra_params):
+        """As AnsibleAWSModule.client, the connection settings taken the same way, from the warmed session when the
+        controller has one (a new session otherwise, as amazon.aws makes for each client)."""
+        try:
+            region, endpoint_url, connect = _aws_connection_info(self.params)
+        except AnsibleBotocoreError as e:
+            self.fail_json(to_native(e))
+        connect.update(extra_params)
+        config = _merge_botocore_config(botocore.config.Config(user_agent=_get_user_agent_string()), connect.pop("aws_config", None))
+        profile = connect.pop("profile_name", None)
+        session = _SHARED["session"] if _SHARED["session"] is not None and not profile else boto3.session.Session(profile_name=profile)
+        conn = session.client(service, config=config, region_name=region, endpoint_url=endpoint_url, **connect)
+        return conn if retry_decorator is None else RetryingBotoClientWrapper(conn, retry_decorator)
+
+    def exit_json(self, **result):
+        raise Ended(result, self.no_log_values)
+
+    def fail_json(self, msg: str, **result):
+        raise Ended({**result, "failed": True, "msg": msg}, self.no_log_values)
+
+    def fail_json_aws(self, exception: BaseException, msg: str | None = None, **result):
+        """As AnsibleAWSModule.fail_json_aws: the message after ``msg``, the SDK versions and the AWS response."""
+        reason = to_native(getattr(exception, "message", None) or exception)
+        failure = {"exception": traceback.format_exc(), **gather_sdk_versions(), **result}
+        response = getattr(exception, "response", None)
+        if response is not None:
+            failure.update(camel_dict_to_snake_dict(response))
+        self.fail_json(f"{msg}: {reason}" if msg is not None else reason, **failure)
+
+    def fail_json_aws_error(self, exception):
+        if exception.exception:
+            self.fail_json_aws(exception.exception, msg=exception.message)
+        self.fail_json(exception.message)
+
+
+class InProcessAction(ActionBase):
+    """The action plugin of a module (``MODULE``: the module's Python module, with ARGUMENT_SPEC, OPTIONS and
+    run(module)), which runs it in the worker where that is the same as running it on the host."""
+
+    MODULE = None
+    _supports_check_mode = True
+    _supports_async = False
+
+    def runs_here(self, task_vars: dict) -> bool:
+        """Whether the module would run with the controller's own Python, as the controller's process would."""
+        if self._connection.transport != "local" or any(self._task.environment or []):
+            return False
+        interpreter = task_vars.get("ansible_python_interpreter")
+        if interpreter is None:
+            return False
+        interpreter = self._templar.template(interpreter)
+        return os.path.realpath(str(interpreter)) == os.path.realpath(sys.executable)
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        task_vars = task_vars or {}
+        if not self.runs_here(task_vars):
+            return {**result, **self._execute_module(module_name=self._task.resolved_action, task_vars=task_vars)}
+        try:
+            name = self._task.resolved_action
+            self.MODULE.run(ControllerModule(name, self.MODULE.ARGUMENT_SPEC, self.MODULE.OPTIONS, self._task.args,
+                                             self._task.check_mode, bool(self._task.diff)))
+        except Ended as ended:
+            return {**result, "changed": False, **ended.result}
+        raise AssertionError(f"{self._task.resolved_action} ended without exit_json or fail_json")

@@ -1,0 +1,171 @@
+"""in_process: a module run in the task's worker answers as the same module run as its own process - the same result
+for the same account, the same one-line failures - its secrets masked the same way; the controller's warm-up leaves
+each worker nothing of botocore's data to read. One playbook shows the action plugin running the module in the worker
+where it would run on the controller's Python, and as a process where the task sets an environment."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import botocore.exceptions
+import botocore.loaders
+import pytest
+from moto import mock_aws
+
+from ansible_collections.shoppulse.analytics.plugins.callback import aws_preload
+from ansible_collections.shoppulse.analytics.plugins.modules import (
+    ec2_vpc_network_info, lambda_function_info, monitoring_state_info, rds_layer_info, rds_proxy_info, rollout_lock,
+    scheduler_schedule_info, secretsmanager_credentials)
+from ansible_collections.shoppulse.analytics.plugins.plugin_utils import in_process
+from localenv import fidelity
+from tests.roles.conftest import CLOSED_PORT, ansible_playbook
+from tests.roles.playbook_output import recap
+from tests.unit.plugins.modules.conftest import fixture_run_module  # noqa: F401  pylint: disable=unused-import
+from tests.unit.plugins.modules.conftest import AWS, ModuleExit
+
+SECRET = "shoppulse-analytics/rds/master"
+PASSWORD = "held-Password-1234567890"
+LOG_GROUP = "/aws/rds/instance/shoppulse-analytics/postgresql"
+# Each in-process module with options that read (or would change) something the account below holds.
+CASES = {
+    "rds_layer_info": (rds_layer_info, {"db_instance_identifier": "shoppulse-analytics", "log_group_names": [LOG_GROUP]}),
+    "ec2_vpc_network_info": (ec2_vpc_network_info, {"name": "shoppulse-analytics", "zones": True}),
+    "monitoring_state_info": (monitoring_state_info, {"alarm_prefix": "shoppulse", "dashboard": "shoppulse", "topic": "shoppulse"}),
+    "rds_proxy_info": (rds_proxy_info, {}),
+    "lambda_function_info": (lambda_function_info, {"name": "test-db-connection", "log_group_name": LOG_GROUP}),
+    "scheduler_schedule_info": (scheduler_schedule_info, {"name": "shoppulse-analytics-stop"}),
+    "secretsmanager_credentials": (secretsmanager_credentials, {"name": SECRET, "username": "shoppulse_admin", "dbname": "other",
+                                                                "new_password": "drawn-Password-0987654321"}),
+    "rollout_lock": (rollout_lock, {"name": "/shoppulse-analytics/test/rollout-lock", "playbook": "site.yml"}),
+}
+
+
+@pytest.fixture(name="account")
+def fixture_account(monkeypatch):
+    """An account holding a VPC, a log group and a credentials secret; the default credentials are the tests'."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    fidelity.apply_all()
+    with mock_aws():
+        boto3.client("ec2", region_name="us-east-1").create_vpc(
+            CidrBlock="10.0.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "shoppulse-analytics"}]}])
+        boto3.client("logs", region_name="us-east-1").create_log_group(logGroupName=LOG_GROUP)
+        boto3.client("secretsmanager", region_name="us-east-1").create_secret(
+            Name=SECRET, SecretString=json.dumps({"username": "shoppulse_admin", "password": PASSWORD, "dbname": "shoppulse"}))
+        yield
+
+
+def in_worker(module, args: dict, check_mode=False, diff=False) -> dict:
+    """The module's result as the action plugin gets it; a failure raises ModuleExit, as run_module's does."""
+    try:
+        module.run(in_process.ControllerModule(f"shoppulse.analytics.{module.__name__.rsplit('.', 1)[-1]}", module.ARGUMENT_SPEC,
+                                               module.OPTIONS, {**AWS, **args}, check_mode, diff))
+    except in_process.Ended as ended:
+        if ended.result.get("failed"):
+            raise ModuleExit(ended.result, failed=True) from None
+        return ended.result
+    raise AssertionError("the module ended without exit_json or fail_json")
+
+
+def as_process(run_module, module, args: dict, check_mode=False, diff=False) -> dict:
+    result = run_module(module.main, args, check_mode=check_mode, diff=diff)
+    result.pop("invocation", None)  # the module's echo of its arguments, which Ansible drops from a registered result
+    return result
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_a_module_run_in_the_worker_answers_as_its_process(account, run_module, name):  # pylint: disable=unused-argument
+    module, args = CASES[name]
+    # Check mode with diff: the writing modules say what they would change and change nothing, so both runs see one account.
+    assert in_worker(module, args, check_mode=True, diff=True) == as_process(run_module, module, args, check_mode=True, diff=True)
+
+
+def test_the_password_a_module_reads_or_is_given_never_reaches_its_result(account):  # pylint: disable=unused-argument
+    module, args = CASES["secretsmanager_credentials"]
+    shown = json.dumps(in_worker(module, args, diff=True))
+    assert PASSWORD not in shown and args["new_password"] not in shown
+
+    # A no_log option's value is masked wherever a result would carry it, as AnsibleModule masks it.
+    controller = in_process.ControllerModule("shoppulse.analytics.secretsmanager_credentials", module.ARGUMENT_SPEC, module.OPTIONS,
+                                             {**AWS, **args}, False, False)
+    with pytest.raises(in_process.Ended) as ended:
+        controller.exit_json(changed=False, echoed=f"it was {args['new_password']}")
+    assert ended.value.result["echoed"] == "it was ********"
+
+
+@pytest.mark.parametrize("args, message", [
+    ({"db_instance_identifier": "x", "security_group_name": "db"}, "missing parameter(s) required by 'security_group_name': vpc_id"),
+    ({"db_instance_identifier": "x", "colour": "red"}, "Unsupported parameters for (shoppulse.analytics.rds_layer_info) module: colour."),
+])
+def test_options_the_module_refuses_are_refused_in_the_same_words(run_module, args, message):
+    with pytest.raises(ModuleExit) as in_the_worker:
+        in_worker(rds_layer_info, args)
+    with pytest.raises(ModuleExit) as as_its_process:
+        run_module(rds_layer_info.main, args)
+
+    # The process names itself by its file under this harness, by its FQCN under Ansible, as the worker does.
+    assert in_the_worker.value.result["msg"].split(" module: ")[-1] == as_its_process.value.result["msg"].split(" module: ")[-1]
+    assert in_the_worker.value.result["msg"].startswith(message)
+
+
+def test_an_aws_error_fails_naming_the_call_and_the_code():
+    module = in_process.ControllerModule("shoppulse.analytics.rds_layer_info", rds_layer_info.ARGUMENT_SPEC, rds_layer_info.OPTIONS,
+                                         {**AWS, "db_instance_identifier": "x"}, False, False)
+    error = botocore.exceptions.ClientError({"Error": {"Code": "AccessDenied", "Message": "not allowed"}}, "DescribeDBInstances")
+
+    with pytest.raises(in_process.Ended) as ended:
+        module.fail_json_aws(error, msg="db_instance_identifier: could not read x")
+
+    assert ended.value.result["failed"] is True
+    assert ended.value.result["msg"] == ("db_instance_identifier: could not read x: An error occurred (AccessDenied) when calling the "
+                                         "DescribeDBInstances operation: not allowed")
+    assert ended.value.result["error"] == {"code": "AccessDenied", "message": "not allowed"}
+
+
+def test_after_the_warm_up_a_worker_makes_every_client_without_reading_botocores_data(monkeypatch):
+    in_process.warm()
+    read = []
+    original = botocore.loaders.JSONFileLoader.load_file
+    monkeypatch.setattr(botocore.loaders.JSONFileLoader, "load_file", lambda self, path: read.append(path) or original(self, path))
+    module = in_process.ControllerModule("shoppulse.analytics.rds_layer_info", rds_layer_info.ARGUMENT_SPEC, rds_layer_info.OPTIONS,
+                                         {**AWS, "db_instance_identifier": "x", "endpoint_url": "http://127.0.0.1:9"}, False, False)
+
+    for service in in_process.SERVICES:
+        module.client(service)
+
+    assert [path for path in read if path.endswith(("service-2", "endpoint-rule-set-1", "endpoints"))] == []
+
+
+def test_the_callback_knows_every_in_process_module_and_warms_up_for_those_only(monkeypatch):
+    warmed = []
+    monkeypatch.setattr(in_process, "warm", lambda: warmed.append(True))
+    callback = aws_preload.CallbackModule()
+    callback.v2_playbook_on_start(None)
+
+    assert sorted(callback.actions) == sorted(f"shoppulse.analytics.{name}" for name in CASES)
+    callback.v2_playbook_on_task_start(type("Task", (), {"action": "ansible.builtin.ping"})(), False)
+    assert not warmed
+    callback.v2_playbook_on_task_start(type("Task", (), {"action": "shoppulse.analytics.rds_layer_info"})(), False)
+    assert warmed
+
+
+def test_the_module_runs_in_the_worker_on_the_controllers_python_and_as_a_process_elsewhere(tmp_path):
+    task = {"shoppulse.analytics.rds_layer_info": {"db_instance_identifier": "x", "region": "us-east-1",
+                                                   "endpoint_url": f"http://127.0.0.1:{CLOSED_PORT}", "access_key": "testing",
+                                                   "secret_key": "testing"}, "ignore_errors": True}
+    playbook = tmp_path / "read.yml"
+    playbook.write_text(json.dumps([{"hosts": "aws_control", "gather_facts": False, "tasks": [
+        {"name": "In the worker", **task, "register": "in_the_worker"},
+        {"name": "As a process", **task, "register": "as_a_process", "environment": {"SHOPPULSE_MARK": "1"}},
+        {"name": "Both fail in the same words", "ansible.builtin.assert": {"that": [
+            "in_the_worker.msg == as_a_process.msg",
+            "in_the_worker.msg is match('db_instance_identifier: could not read the database layer of x: ')"]}},
+    ]}]))
+
+    result = ansible_playbook(str(playbook), "-vvv", port=CLOSED_PORT)
+
+    assert recap(result) == {**recap(result), "ok": 3, "failed": 0, "ignored": 2}, result.stdout[-3000:]
+    runs = [line for line in result.stdout.splitlines()
+            if line.startswith("<localhost> EXEC") and "/python3 " in line and "AnsiballZ_rds_layer_info.py" in line]
+    assert len(runs) == 1 and "SHOPPULSE_MARK=1 " in runs[0], runs
