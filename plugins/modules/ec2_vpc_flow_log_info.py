@@ -58,14 +58,15 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 
-def main():
-    module = AnsibleAWSModule(
-        argument_spec=dict(
-            flow_log_ids=dict(type="list", elements="str", default=[]),
-            filters=dict(type="dict", default={}),
-        ),
-        supports_check_mode=True,
-    )
+ARGUMENT_SPEC = dict(
+    flow_log_ids=dict(type="list", elements="str", default=[]),
+    filters=dict(type="dict", default={}),
+)
+OPTIONS = {}
+
+
+def run(module) -> None:
+    """Read and end the module (its action plugin runs this in the task's worker on the controller)."""
     client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
     request = {"Filters": ansible_dict_to_boto3_filter_list(module.params["filters"])}
     if module.params["flow_log_ids"]:
@@ -75,6 +76,10 @@ def main():
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg="Could not describe flow logs")
     module.exit_json(changed=False, flow_logs=[normalise(flow_log) for flow_log in found])
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

@@ -133,11 +133,12 @@ def principal(kind, detail, documents):
     return found
 
 
-def main():
-    module = AnsibleAWSModule(
-        argument_spec=dict(types=dict(type="list", elements="str", choices=list(KINDS), default=list(KINDS))),
-        supports_check_mode=True,
-    )
+ARGUMENT_SPEC = dict(types=dict(type="list", elements="str", choices=list(KINDS), default=list(KINDS)))
+OPTIONS = {}
+
+
+def run(module) -> None:
+    """Read and end the module (its action plugin runs this in the task's worker on the controller)."""
     kinds = [kind for kind in KINDS if kind in module.params["types"]]
     client = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
     try:
@@ -147,6 +148,10 @@ def main():
     documents = default_documents(details.get("Policies", []))
     principals = [principal(kind, detail, documents) for kind in kinds for detail in details.get(KINDS[kind][1], [])]
     module.exit_json(changed=False, principals=principals)
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

@@ -99,21 +99,26 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 
-def main():
-    module = AnsibleAWSModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True, aliases=["db_parameter_group_name"]),
-            names=dict(type="list", elements="str", default=[]),
-            source=dict(type="str", choices=["user", "system", "engine-default"]),
-        ),
-        supports_check_mode=True,
-    )
+ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True, aliases=["db_parameter_group_name"]),
+    names=dict(type="list", elements="str", default=[]),
+    source=dict(type="str", choices=["user", "system", "engine-default"]),
+)
+OPTIONS = {}
+
+
+def run(module) -> None:
+    """Read and end the module (its action plugin runs this in the task's worker on the controller)."""
     client = module.client("rds", retry_decorator=AWSRetry.jittered_backoff())
     try:
         parameters = read_parameters(client, module.params["name"], module.params["names"], module.params["source"])
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg=f"Could not read the parameters of the DB parameter group {module.params['name']}")
     module.exit_json(changed=False, exists=parameters is not None, parameters=parameters or {})
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

@@ -74,19 +74,23 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 
-def main():
-    module = AnsibleAWSModule(
-        argument_spec=dict(role_name=dict(type="str"), policy_name=dict(type="str"),
-                           log_group_names=dict(type="list", elements="str", default=[])),
-        required_by={"policy_name": "role_name"},
-        supports_check_mode=True,
-    )
+ARGUMENT_SPEC = dict(role_name=dict(type="str"), policy_name=dict(type="str"),
+                     log_group_names=dict(type="list", elements="str", default=[]))
+OPTIONS = dict(required_by={"policy_name": "role_name"})
+
+
+def run(module) -> None:
+    """Read and end the module (its action plugin runs this in the task's worker on the controller)."""
     params = module.params
     try:
         result = {"log_groups": {}, **read_beside(module, params["role_name"], params["policy_name"], params["log_group_names"])}
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, AnsibleAWSError) as e:
         module.fail_json_aws(e, msg=f"role_name: could not read the role {params['role_name']} or the log groups {params['log_group_names']}")
     module.exit_json(changed=False, **result)
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

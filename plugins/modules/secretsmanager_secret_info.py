@@ -120,14 +120,22 @@ def describe(module, client, name):
     }
 
 
-def main():
-    module = AnsibleAWSModule(argument_spec=dict(name=dict(type="str", required=True)), supports_check_mode=True)
+ARGUMENT_SPEC = dict(name=dict(type="str", required=True))
+OPTIONS = {}
+
+
+def run(module) -> None:
+    """Read and end the module (its action plugin runs this in the task's worker on the controller)."""
     client = module.client("secretsmanager", retry_decorator=AWSRetry.jittered_backoff())
     try:
         secret = describe(module, client, module.params["name"])
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg=f"Could not describe the secret {module.params['name']}")
     module.exit_json(changed=False, exists=secret is not None, secret=secret or {})
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

@@ -15,8 +15,9 @@ from moto import mock_aws
 
 from ansible_collections.shoppulse.analytics.plugins.callback import aws_preload
 from ansible_collections.shoppulse.analytics.plugins.modules import (
-    ec2_vpc_network_info, lambda_function_info, monitoring_state_info, rds_layer_info, rds_proxy_info, rollout_lock,
-    scheduler_schedule_info, secretsmanager_credentials)
+    ec2_vpc_flow_log_info, ec2_vpc_network_info, iam_authorization_details_info, lambda_function_info, monitoring_state_info,
+    rds_db_parameters_info, rds_layer_info, rds_proxy_info, role_and_log_groups_info, rollout_lock, scheduler_schedule_info,
+    secretsmanager_credentials, secretsmanager_secret_info)
 from ansible_collections.shoppulse.analytics.plugins.plugin_utils import in_process
 from localenv import fidelity
 from tests.roles.conftest import CLOSED_PORT, ansible_playbook
@@ -38,6 +39,11 @@ CASES = {
     "secretsmanager_credentials": (secretsmanager_credentials, {"name": SECRET, "username": "shoppulse_admin", "dbname": "other",
                                                                 "new_password": "drawn-Password-0987654321"}),
     "rollout_lock": (rollout_lock, {"name": "/shoppulse-analytics/test/rollout-lock", "playbook": "site.yml"}),
+    "secretsmanager_secret_info": (secretsmanager_secret_info, {"name": SECRET}),
+    "role_and_log_groups_info": (role_and_log_groups_info, {"role_name": "missing-role", "log_group_names": [LOG_GROUP]}),
+    "rds_db_parameters_info": (rds_db_parameters_info, {"name": "default.postgres15", "names": ["rds.force_ssl"]}),
+    "ec2_vpc_flow_log_info": (ec2_vpc_flow_log_info, {}),
+    "iam_authorization_details_info": (iam_authorization_details_info, {}),
 }
 
 
