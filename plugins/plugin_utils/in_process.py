@@ -7,8 +7,9 @@ included) on each task: about 0.4 s, where the AWS calls of a layer's read take 
 named as the module hands the module's ``run`` a stand-in for ``AnsibleAWSModule`` that takes the same validated
 options (the common AWS ones included, with their environment fallbacks), makes the same clients and ends the same way,
 so the task's result is the module's. It does so only where the module would run on the controller's own Python
-anyway: a local connection, the host's interpreter the controller's, no ``environment`` set on the task. Anywhere
-else the module runs as usual.
+anyway: a local connection, the host's interpreter the controller's, no ``environment``, ``become`` or ``async`` on
+the task. Anywhere else the module runs as usual. A module whose result names a ``path`` or ``dest`` is not one for this: AnsibleModule
+adds that file's attributes to its result, which the stand-in does not.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.action import ActionBase
+from ansible.utils.vars import merge_hash
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import _aws_connection_info
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import _get_user_agent_string
@@ -76,11 +78,11 @@ TO_CONTROLLER = get_module_encoder("legacy", Direction.MODULE_TO_CONTROLLER)
 
 
 class Ended(Exception):
-    """The module called exit_json or fail_json: ``result`` is what it would have printed, as the controller reads it."""
+    """The module called exit_json or fail_json: ``result`` is what it printed, as the controller reads it."""
 
-    def __init__(self, result: dict, no_log_values=frozenset()):
+    def __init__(self, result: dict):
         super().__init__(result.get("msg", ""))
-        self.result = json.loads(json.dumps(remove_values(result, no_log_values), cls=TO_CONTROLLER))
+        self.result = result
 
 
 class ControllerModule(AWSPluginBase):
@@ -90,7 +92,8 @@ class ControllerModule(AWSPluginBase):
     def __init__(self, name: str, argument_spec: dict, options: dict, args: dict, check_mode: bool, diff: bool):
         spec = aws_argument_spec()
         spec.update(argument_spec)
-        validated = ModuleArgumentSpecValidator(spec, **options).validate(json.loads(json.dumps(args, cls=TO_MODULE)))
+        self.params = json.loads(json.dumps(args, cls=TO_MODULE))
+        validated = ModuleArgumentSpecValidator(spec, **options).validate(self.params)
         self.no_log_values = validated._no_log_values  # pylint: disable=protected-access  # as AnsibleModule takes them
         if validated.error_messages:  # the first, as AnsibleModule reports it
             msg = validated.errors.msg
@@ -119,10 +122,18 @@ class ControllerModule(AWSPluginBase):
         return conn if retry_decorator is None else RetryingBotoClientWrapper(conn, retry_decorator)
 
     def exit_json(self, **result):
-        raise Ended(result, self.no_log_values)
+        self.end(result)
 
     def fail_json(self, msg: str, **result):
-        raise Ended({**result, "failed": True, "msg": msg}, self.no_log_values)
+        self.end({**result, "failed": True, "msg": msg})
+
+    def end(self, result: dict):
+        """As AnsibleModule returns: its arguments under invocation, every no_log value masked (booleans and nulls
+        kept), then JSON."""
+        result.setdefault("invocation", {"module_args": self.params})
+        kept = {key: value for key, value in result.items() if value is None or isinstance(value, bool)}
+        result = {**remove_values(result, self.no_log_values), **kept}
+        raise Ended(json.loads(json.dumps(result, cls=TO_CONTROLLER)))
 
     def fail_json_aws(self, exception: BaseException, msg: str | None = None, **result):
         """As AnsibleAWSModule.fail_json_aws: the message after ``msg``, the SDK versions and the AWS response."""
@@ -145,27 +156,33 @@ class InProcessAction(ActionBase):
 
     MODULE = None
     _supports_check_mode = True
-    _supports_async = False
+    _supports_async = True  # as a process only
 
     def runs_here(self, task_vars: dict) -> bool:
-        """Whether the module would run with the controller's own Python, as the controller's process would."""
-        if self._connection.transport != "local" or any(self._task.environment or []):
+        """Whether the module would run with the controller's own Python, as the controller's user, at once."""
+        task = self._task
+        if self._connection.transport != "local" or any(task.environment or []) or task.async_val or self._play_context.become:
             return False
         interpreter = task_vars.get("ansible_python_interpreter")
         if interpreter is None:
             return False
         interpreter = self._templar.template(interpreter)
-        return os.path.realpath(str(interpreter)) == os.path.realpath(sys.executable)
+        # Not resolving links: a virtualenv's python links to the interpreter it was made from, without its packages.
+        return os.path.abspath(str(interpreter)) == os.path.abspath(sys.executable)
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        task_vars = task_vars or {}
-        if not self.runs_here(task_vars):
-            return {**result, **self._execute_module(module_name=self._task.resolved_action, task_vars=task_vars)}
-        try:
-            name = self._task.resolved_action
-            self.MODULE.run(ControllerModule(name, self.MODULE.ARGUMENT_SPEC, self.MODULE.OPTIONS, self._task.args,
-                                             self._task.check_mode, bool(self._task.diff)))
-        except Ended as ended:
-            return {**result, "changed": False, **ended.result}
-        raise AssertionError(f"{self._task.resolved_action} ended without exit_json or fail_json")
+        del tmp  # no longer used by ansible-core
+        if self.runs_here(task_vars or {}):
+            try:
+                self.MODULE.run(ControllerModule(self._task.resolved_action, self.MODULE.ARGUMENT_SPEC, self.MODULE.OPTIONS,
+                                                 self._task.args, self._task.check_mode, bool(self._task.diff)))
+            except Ended as ended:
+                return {**result, "changed": False, **ended.result}
+            raise AssertionError(f"{self._task.resolved_action} ended without exit_json or fail_json")
+        # Elsewhere, as ansible-core's normal action runs a module.
+        wrap_async = self._task.async_val and not self._connection.has_native_async
+        result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
+        if not wrap_async:
+            self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access  # as normal.py does
+        return result

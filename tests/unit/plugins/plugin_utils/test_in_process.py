@@ -1,7 +1,8 @@
 """in_process: a module run in the task's worker answers as the same module run as its own process - the same result
 for the same account, the same one-line failures - its secrets masked the same way; the controller's warm-up leaves
 each worker nothing of botocore's data to read. One playbook shows the action plugin running the module in the worker
-where it would run on the controller's Python, and as a process where the task sets an environment."""
+where it would run on the controller's Python, and as a process where the task sets an environment or becomes
+another user."""
 
 from __future__ import annotations
 
@@ -75,9 +76,7 @@ def in_worker(module, args: dict, check_mode=False, diff=False) -> dict:
 
 
 def as_process(run_module, module, args: dict, check_mode=False, diff=False) -> dict:
-    result = run_module(module.main, args, check_mode=check_mode, diff=diff)
-    result.pop("invocation", None)  # the module's echo of its arguments, which Ansible drops from a registered result
-    return result
+    return run_module(module.main, args, check_mode=check_mode, diff=diff)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -98,6 +97,7 @@ def test_the_password_a_module_reads_or_is_given_never_reaches_its_result(accoun
     with pytest.raises(in_process.Ended) as ended:
         controller.exit_json(changed=False, echoed=f"it was {args['new_password']}")
     assert ended.value.result["echoed"] == "it was ********"
+    assert ended.value.result["invocation"]["module_args"]["new_password"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 
 
 @pytest.mark.parametrize("args, message", [
@@ -164,14 +164,16 @@ def test_the_module_runs_in_the_worker_on_the_controllers_python_and_as_a_proces
     playbook.write_text(json.dumps([{"hosts": "aws_control", "gather_facts": False, "tasks": [
         {"name": "In the worker", **task, "register": "in_the_worker"},
         {"name": "As a process", **task, "register": "as_a_process", "environment": {"SHOPPULSE_MARK": "1"}},
-        {"name": "Both fail in the same words", "ansible.builtin.assert": {"that": [
-            "in_the_worker.msg == as_a_process.msg",
+        {"name": "As a process, become", **task, "register": "become", "become": True, "become_method": "ansible.builtin.su"},
+        {"name": "All fail in the same words", "ansible.builtin.assert": {"that": [
+            "in_the_worker.msg == as_a_process.msg == become.msg",
             "in_the_worker.msg is match('db_instance_identifier: could not read the database layer of x: ')"]}},
     ]}]))
 
     result = ansible_playbook(str(playbook), "-vvv", port=CLOSED_PORT)
 
-    assert recap(result) == {**recap(result), "ok": 3, "failed": 0, "ignored": 2}, result.stdout[-3000:]
+    assert recap(result) == {**recap(result), "ok": 4, "failed": 0, "ignored": 3}, result.stdout[-3000:]
     runs = [line for line in result.stdout.splitlines()
             if line.startswith("<localhost> EXEC") and "/python3 " in line and "AnsiballZ_rds_layer_info.py" in line]
-    assert len(runs) == 1 and "SHOPPULSE_MARK=1 " in runs[0], runs
+    # The environment's task and the become task (root becoming root runs without su), not the first.
+    assert len(runs) == 2 and "SHOPPULSE_MARK=1 " in runs[0] and "SHOPPULSE_MARK" not in runs[1], runs
