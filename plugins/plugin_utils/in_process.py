@@ -42,8 +42,9 @@ try:
     import boto3
     import botocore.config
     import botocore.session
+    HAS_BOTO3 = True
 except ImportError:
-    pass  # the module's own import check reports it
+    HAS_BOTO3 = False  # then the module runs as its own process, whose import check reports it
 
 
 # The services the in-process modules make clients for: their models are read once per run (warm).
@@ -58,7 +59,7 @@ _SHARED = {"session": None}
 def warm() -> None:
     """Read the botocore data every in-process module needs, once, in the controller (a callback calls this before the
     first such task); each worker, a fork, then finds it read. Credentials are never resolved here."""
-    if _SHARED["session"] is not None:
+    if _SHARED["session"] is not None or not HAS_BOTO3:
         return
     core = botocore.session.get_session()
     loader = core.get_component("data_loader")  # the loader every client of this session reads its data with
@@ -161,7 +162,9 @@ class InProcessAction(ActionBase):
     def runs_here(self, task_vars: dict) -> bool:
         """Whether the module would run with the controller's own Python, as the controller's user, at once."""
         task = self._task
-        if self._connection.transport != "local" or any(task.environment or []) or task.async_val or self._play_context.become:
+        if not HAS_BOTO3 or self._connection.transport != "local" or any(task.environment or []) or task.async_val:
+            return False
+        if self._play_context.become:
             return False
         interpreter = task_vars.get("ansible_python_interpreter")
         if interpreter is None:
