@@ -22,21 +22,19 @@ description:
 """
 
 import importlib
-import pkgutil
 
 from ansible.plugins.callback import CallbackBase
 
-ACTIONS = "ansible_collections.shoppulse.analytics.plugins.action"
+from ansible_collections.shoppulse.analytics.plugins.callback.jinja_preload import collection_plugin_modules
+from ansible_collections.shoppulse.analytics.plugins.plugin_utils import in_process
 
 
-def in_process_actions() -> dict[str, object]:
-    """The collection's in-process action plugins by module name, imported."""
-    package = importlib.import_module(ACTIONS)
-    found = {}
-    for _finder, name, _is_package in pkgutil.iter_modules(package.__path__):
-        plugin = importlib.import_module(f"{ACTIONS}.{name}")
-        if getattr(plugin.ActionModule, "MODULE", None) is not None:
-            found[f"shoppulse.analytics.{name}"] = plugin
+def in_process_actions() -> set[str]:
+    """The module names of the collection's in-process action plugins, each imported."""
+    found = set()
+    for name in collection_plugin_modules("shoppulse.analytics", "action"):
+        if getattr(importlib.import_module(name).ActionModule, "MODULE", None) is not None:
+            found.add("shoppulse.analytics." + name.rsplit(".", 1)[-1])
     return found
 
 
@@ -50,15 +48,14 @@ class CallbackModule(CallbackBase):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.actions = {}
+        self.actions = set()
 
     def v2_playbook_on_start(self, playbook):
         try:
             self.actions = in_process_actions()
-        except ImportError as e:  # boto3 missing: each worker reports it as the module would
+        except ImportError as e:  # a plugin that cannot be imported here is left to the workers, which report it
             self._display.vvv(f"aws_preload: left to the workers: {e}")
 
     def v2_playbook_on_task_start(self, task, is_conditional):
-        plugin = self.actions.get(task.action)
-        if plugin is not None:
-            importlib.import_module("ansible_collections.shoppulse.analytics.plugins.plugin_utils.in_process").warm()
+        if task.action in self.actions:
+            in_process.warm()

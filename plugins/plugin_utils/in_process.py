@@ -8,8 +8,8 @@ named as the module hands the module's ``run`` a stand-in for ``AnsibleAWSModule
 options (the common AWS ones included, with their environment fallbacks), makes the same clients and ends the same way,
 so the task's result is the module's. It does so only where the module would run on the controller's own Python
 anyway: a local connection, the host's interpreter the controller's, no ``environment``, ``become`` or ``async`` on
-the task. Anywhere else the module runs as usual. A module whose result names a ``path`` or ``dest`` is not one for this: AnsibleModule
-adds that file's attributes to its result, which the stand-in does not.
+the task. Anywhere else the module runs as usual. A module whose result names a ``path`` or ``dest`` is not one for
+this: AnsibleModule adds that file's attributes to its result, which the stand-in does not.
 """
 
 from __future__ import annotations
@@ -17,10 +17,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-import traceback
 
 from ansible.module_utils.common.arg_spec import ModuleArgumentSpecValidator
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible.module_utils.common.json import Direction
 from ansible.module_utils.common.json import get_module_encoder
 from ansible.module_utils.common.parameters import remove_values
@@ -32,9 +30,9 @@ from ansible.utils.vars import merge_hash
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import _aws_connection_info
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import _get_user_agent_string
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import _merge_botocore_config
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import gather_sdk_versions
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleBotocoreError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.modules import aws_argument_spec
 from ansible_collections.amazon.aws.plugins.plugin_utils.base import AWSPluginBase
 
@@ -136,19 +134,11 @@ class ControllerModule(AWSPluginBase):
         result = {**remove_values(result, self.no_log_values), **kept}
         raise Ended(json.loads(json.dumps(result, cls=TO_CONTROLLER)))
 
-    def fail_json_aws(self, exception: BaseException, msg: str | None = None, **result):
-        """As AnsibleAWSModule.fail_json_aws: the message after ``msg``, the SDK versions and the AWS response."""
-        reason = to_native(getattr(exception, "message", None) or exception)
-        failure = {"exception": traceback.format_exc(), **gather_sdk_versions(), **result}
-        response = getattr(exception, "response", None)
-        if response is not None:
-            failure.update(camel_dict_to_snake_dict(response))
-        self.fail_json(f"{msg}: {reason}" if msg is not None else reason, **failure)
-
-    def fail_json_aws_error(self, exception):
-        if exception.exception:
-            self.fail_json_aws(exception.exception, msg=exception.message)
-        self.fail_json(exception.message)
+    # amazon.aws's own failure helpers: they build the message, the SDK versions and the AWS response, then call
+    # fail_json, so an AWS error reads as it does from the module's process.
+    fail_json_aws = AnsibleAWSModule.fail_json_aws
+    fail_json_aws_error = AnsibleAWSModule.fail_json_aws_error
+    _gather_versions = AnsibleAWSModule._gather_versions  # pylint: disable=protected-access
 
 
 class InProcessAction(ActionBase):
@@ -162,9 +152,8 @@ class InProcessAction(ActionBase):
     def runs_here(self, task_vars: dict) -> bool:
         """Whether the module would run with the controller's own Python, as the controller's user, at once."""
         task = self._task
-        if not HAS_BOTO3 or self._connection.transport != "local" or any(task.environment or []) or task.async_val:
-            return False
-        if self._play_context.become:
+        if (not HAS_BOTO3 or self._connection.transport != "local" or any(task.environment or []) or task.async_val
+                or self._play_context.become):
             return False
         interpreter = task_vars.get("ansible_python_interpreter")
         if interpreter is None:
