@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters that price an environment from its settings: a monthly estimate line by line, its table, and what a change moves."""
+"""Filters that price an environment from its settings: a monthly estimate line by line, its table, and what a change
+moves; and what is wrong with the stop schedule's settings."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ SECRETS = 2
 _BOOLEANS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
 _WHOLE = re.compile(r"^\s*[0-9]+\s*$")
 _NUMBER = re.compile(r"^\s*[0-9]+(\.[0-9]+)?\s*$")
+# EventBridge Scheduler's cron expression (its user guide): six fields, '?' in one of day-of-month and day-of-week.
+_CRON = re.compile(r"^cron\(\S+( \S+){5}\)$")
+_TIME_ZONE = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")
 
 
 def _bool(settings: dict, name: str) -> bool:
@@ -241,6 +245,30 @@ def cost_changes(before: dict, after: dict) -> list[str]:
                     f" ({sign}{_money(abs(delta))})"]
 
 
+def cost_schedule_errors(settings: dict) -> list[str]:
+    """Return one message per problem of the stop schedule's settings (the cost role's and the inventory's variables, by
+    name): an expression EventBridge Scheduler would refuse, a time zone that is no IANA name, a stop permission that
+    is not a boolean, a schedule for an environment whose inventory does not allow stopping its database."""
+    schedule, zone = settings.get("cost_stop_schedule"), str(settings["cost_stop_schedule_timezone"])
+    allowed = str(settings.get("shoppulse_stop_allowed", False)).strip().lower()
+    errors = []
+    if schedule not in (None, ""):
+        fields = str(schedule)[5:-1].split(" ")
+        if not _CRON.match(str(schedule)) or (fields[2] == "?") == (fields[4] == "?"):
+            errors.append(f"cost_stop_schedule: '{schedule}' is not an EventBridge Scheduler cron expression of six fields (minutes "
+                          "hours day-of-month month day-of-week year, with '?' in one of the two days), such as cron(0 20 * * ? *)")
+    if not _TIME_ZONE.match(zone):
+        errors.append(f"cost_stop_schedule_timezone: '{zone}' is not a time zone name such as UTC or Europe/Berlin")
+    if allowed not in _BOOLEANS:
+        errors.append(f"shoppulse_stop_allowed: '{settings.get('shoppulse_stop_allowed', False)}' is not true or false")
+    elif schedule not in (None, "") and not _BOOLEANS[allowed]:
+        environment = settings["shoppulse_environment"]
+        errors.append(f"shoppulse_stop_allowed: the inventory of {environment} does not allow stopping its database, so it takes no stop "
+                      f"schedule; set shoppulse_stop_allowed: true in inventories/{environment}/group_vars/all.yml to allow it, or unset "
+                      "cost_stop_schedule")
+    return errors
+
+
 class FilterModule:
     """Cost estimate filters."""
 
@@ -250,4 +278,5 @@ class FilterModule:
             "cost_table": cost_table,
             "cost_changes": cost_changes,
             "cost_as_deployed": cost_as_deployed,
+            "cost_schedule_errors": cost_schedule_errors,
         }

@@ -58,6 +58,25 @@ def vpc_plan_errors(vpc_cidr: str, tiers: dict, az_count: int, cidr_variable: st
     return errors
 
 
+# The address plan's tiers, by the vpc role variable that holds each.
+TIER_VARIABLES = ("vpc_public_subnet_cidrs", "vpc_private_subnet_cidrs", "vpc_isolated_subnet_cidrs")
+
+
+def vpc_settings_errors(settings: dict) -> list[str]:
+    """Return one message per problem in the network settings (the vpc role's variables, by name): the address plan's
+    (vpc_plan_errors), an explicit zone list of another length than the zone count, a NAT gateway wait that cannot
+    poll."""
+    az_count = int(settings["vpc_az_count"])
+    errors = vpc_plan_errors(settings["vpc_cidr"], {name: settings[name] for name in TIER_VARIABLES}, az_count)
+    azs = settings.get("vpc_azs") or []
+    if len(azs) not in (0, az_count):
+        errors.append(f"vpc_azs: names {len(azs)} zones but vpc_az_count is {az_count}")
+    delay, timeout = settings["vpc_nat_gateway_wait_delay"], settings["vpc_nat_gateway_wait_timeout"]
+    if not 1 <= int(delay) <= int(timeout):
+        errors.append(f"vpc_nat_gateway_wait_delay: {delay} must be at least 1 second and at most vpc_nat_gateway_wait_timeout ({timeout})")
+    return errors
+
+
 def vpc_subnets(cidrs: dict, zones: list, name: str, tags: dict) -> list[dict]:
     """The subnets to have, as shoppulse.analytics.ec2_vpc_subnets takes them: per tier (``cidrs``: tier -> one block
     per zone, in the zones' order), tagged ``Name`` <name>-<tier>-<zone> and ``tier``; public ones map public IPs."""
@@ -153,6 +172,7 @@ class FilterModule:
     def filters(self):
         return {
             "vpc_plan_errors": vpc_plan_errors,
+            "vpc_settings_errors": vpc_settings_errors,
             "vpc_named_errors": vpc_named_errors,
             "vpc_subnets": vpc_subnets,
             "vpc_subnet_ids": vpc_subnet_ids,

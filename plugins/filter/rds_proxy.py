@@ -1,10 +1,41 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters of the rds_proxy role: whether a proxy already has what a call of the module would give it."""
+"""Filters of the rds_proxy role: what is wrong with its settings, and whether a proxy already has what a call of the
+module would give it."""
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.shoppulse.analytics.plugins.module_utils.rds_proxy import as_declared
+
+# A DB proxy's name (RDS API reference, CreateDBProxy: DBProxyName).
+PROXY_NAME = re.compile(r"^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,61}[A-Za-z0-9]$")
+
+
+def rds_proxy_settings_errors(settings: dict) -> list[str]:
+    """Return one message per setting of the rds_proxy role (its variables, by name) that the RDS API would reject or
+    that cannot work; the pool's and the waits' only where the proxy is to be present."""
+    name = str(settings["rds_proxy_name"])
+    errors = [] if PROXY_NAME.match(name) else [
+        f"rds_proxy_name: {name} must be 2 to 63 letters, digits or hyphens, start with a letter, not end with a hyphen nor contain '--'"]
+    if settings.get("rds_proxy_state", "present") != "present":
+        return errors
+    value = {key: int(settings[key]) for key in (
+        "rds_proxy_idle_client_timeout", "rds_proxy_max_connections_percent", "rds_proxy_max_idle_connections_percent",
+        "rds_proxy_connection_borrow_timeout", "rds_proxy_wait_timeout", "rds_proxy_wait_delay")}
+    ranges = (("rds_proxy_idle_client_timeout", 1, 28800), ("rds_proxy_max_connections_percent", 1, 100),
+              ("rds_proxy_connection_borrow_timeout", 0, 300))
+    errors += [f"{key}: {value[key]} is outside {low}-{high}" for key, low, high in ranges if not low <= value[key] <= high]
+    idle, most = value["rds_proxy_max_idle_connections_percent"], value["rds_proxy_max_connections_percent"]
+    if not 0 <= idle <= most:
+        errors.append(f"rds_proxy_max_idle_connections_percent: {idle} is outside 0-{most} (rds_proxy_max_connections_percent)")
+    timeout, delay = value["rds_proxy_wait_timeout"], value["rds_proxy_wait_delay"]
+    if timeout < 1:
+        errors.append(f"rds_proxy_wait_timeout: {timeout} must be a positive number of seconds")
+    if not 1 <= delay <= timeout:
+        errors.append(f"rds_proxy_wait_delay: {delay} must be at least 1 second and at most rds_proxy_wait_timeout ({timeout})")
+    return errors
 
 
 def rds_proxy_as_declared(proxy: dict | None, options: dict) -> bool:
@@ -26,5 +57,6 @@ class FilterModule:
     """Proxy filters."""
 
     def filters(self):
-        return {"rds_proxy_as_declared": rds_proxy_as_declared,
+        return {"rds_proxy_settings_errors": rds_proxy_settings_errors,
+                "rds_proxy_as_declared": rds_proxy_as_declared,
                 "rds_proxy_pool_and_targets_as_declared": rds_proxy_pool_and_targets_as_declared}

@@ -214,19 +214,22 @@ def delete(module, client, vpc_id, current):
     module.exit_json(changed=bool(doomed), subnets=doomed, diff=diff)
 
 
-def main():
-    subnet_spec = dict(
-        cidr=dict(type="str", required=True),
-        az=dict(type="str"),
-        map_public=dict(type="bool", default=False),
-        tags=dict(type="dict", default={}),
-    )
-    argument_spec = dict(
-        vpc_id=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        subnets=dict(type="list", elements="dict", required=True, options=subnet_spec),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+SUBNET_SPEC = dict(
+    cidr=dict(type="str", required=True),
+    az=dict(type="str"),
+    map_public=dict(type="bool", default=False),
+    tags=dict(type="dict", default={}),
+)
+ARGUMENT_SPEC = dict(
+    vpc_id=dict(type="str", required=True),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    subnets=dict(type="list", elements="dict", required=True, options=SUBNET_SPEC),
+)
+OPTIONS: dict = {}
+
+
+def run(module) -> None:
+    """Converge and end the module (its action plugin runs this in the task's worker on the controller)."""
     vpc_id = module.params["vpc_id"]
     client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
     current = read(module, client, vpc_id)
@@ -240,6 +243,10 @@ def main():
         module.exit_json(changed=changed, subnets=[expected(step) for step in steps], diff=diff)
     subnets = [apply(module, client, vpc_id, step) if subnet_changes(step) else step["found"] for step in steps]
     module.exit_json(changed=changed, subnets=subnets, diff=diff)
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

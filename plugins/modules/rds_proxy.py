@@ -545,49 +545,52 @@ class ProxyManager:
         )
 
 
-def main():
-    auth_spec = dict(
-        auth_scheme=dict(type="str", choices=["SECRETS"], default="SECRETS"),
-        secret_arn=dict(type="str", no_log=False),  # an ARN, not the secret itself
-        iam_auth=dict(type="str", choices=["DISABLED", "REQUIRED", "ENABLED"]),
-        client_password_auth_type=dict(type="str", choices=["MYSQL_NATIVE_PASSWORD", "MYSQL_CACHING_SHA2_PASSWORD", "POSTGRES_SCRAM_SHA_256",
-                                                            "POSTGRES_MD5", "SQL_SERVER_AUTHENTICATION"]),
-        description=dict(type="str"),
-    )
-    pool_spec = dict(
-        max_connections_percent=dict(type="int"),
-        max_idle_connections_percent=dict(type="int"),
-        connection_borrow_timeout=dict(type="int"),
-        session_pinning_filters=dict(type="list", elements="str", choices=["EXCLUDE_VARIABLE_SETS"]),
-        init_query=dict(type="str"),
-    )
-    argument_spec = dict(
-        name=dict(type="str", required=True, aliases=["db_proxy_name"]),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        engine_family=dict(type="str", choices=["MYSQL", "POSTGRESQL", "SQLSERVER"]),
-        auth=dict(type="list", elements="dict", options=auth_spec),
-        default_auth_scheme=dict(type="str", choices=["IAM_AUTH", "NONE"]),
-        role_arn=dict(type="str"),
-        vpc_subnet_ids=dict(type="list", elements="str"),
-        vpc_security_group_ids=dict(type="list", elements="str"),
-        require_tls=dict(type="bool"),
-        idle_client_timeout=dict(type="int"),
-        debug_logging=dict(type="bool"),
-        endpoint_network_type=dict(type="str", choices=["IPV4", "IPV6", "DUAL"]),
-        target_connection_network_type=dict(type="str", choices=["IPV4", "IPV6"]),
-        connection_pool=dict(type="dict", options=pool_spec),
-        db_instance_identifiers=dict(type="list", elements="str"),
-        db_cluster_identifiers=dict(type="list", elements="str"),
-        purge_targets=dict(type="bool", default=utils.PLAN_DEFAULTS["purge_targets"]),
-        replace=dict(type="bool", default=False),
-        wait=dict(type="bool", default=True),
-        wait_for_targets=dict(type="bool", default=False),
-        wait_timeout=dict(type="int", default=900),
-        wait_delay=dict(type="int", default=15),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=utils.PLAN_DEFAULTS["purge_tags"]),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+AUTH_SPEC = dict(
+    auth_scheme=dict(type="str", choices=["SECRETS"], default="SECRETS"),
+    secret_arn=dict(type="str", no_log=False),  # an ARN, not the secret itself
+    iam_auth=dict(type="str", choices=["DISABLED", "REQUIRED", "ENABLED"]),
+    client_password_auth_type=dict(type="str", choices=["MYSQL_NATIVE_PASSWORD", "MYSQL_CACHING_SHA2_PASSWORD", "POSTGRES_SCRAM_SHA_256",
+                                                        "POSTGRES_MD5", "SQL_SERVER_AUTHENTICATION"]),
+    description=dict(type="str"),
+)
+POOL_SPEC = dict(
+    max_connections_percent=dict(type="int"),
+    max_idle_connections_percent=dict(type="int"),
+    connection_borrow_timeout=dict(type="int"),
+    session_pinning_filters=dict(type="list", elements="str", choices=["EXCLUDE_VARIABLE_SETS"]),
+    init_query=dict(type="str"),
+)
+ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True, aliases=["db_proxy_name"]),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    engine_family=dict(type="str", choices=["MYSQL", "POSTGRESQL", "SQLSERVER"]),
+    auth=dict(type="list", elements="dict", options=AUTH_SPEC),
+    default_auth_scheme=dict(type="str", choices=["IAM_AUTH", "NONE"]),
+    role_arn=dict(type="str"),
+    vpc_subnet_ids=dict(type="list", elements="str"),
+    vpc_security_group_ids=dict(type="list", elements="str"),
+    require_tls=dict(type="bool"),
+    idle_client_timeout=dict(type="int"),
+    debug_logging=dict(type="bool"),
+    endpoint_network_type=dict(type="str", choices=["IPV4", "IPV6", "DUAL"]),
+    target_connection_network_type=dict(type="str", choices=["IPV4", "IPV6"]),
+    connection_pool=dict(type="dict", options=POOL_SPEC),
+    db_instance_identifiers=dict(type="list", elements="str"),
+    db_cluster_identifiers=dict(type="list", elements="str"),
+    purge_targets=dict(type="bool", default=utils.PLAN_DEFAULTS["purge_targets"]),
+    replace=dict(type="bool", default=False),
+    wait=dict(type="bool", default=True),
+    wait_for_targets=dict(type="bool", default=False),
+    wait_timeout=dict(type="int", default=900),
+    wait_delay=dict(type="int", default=15),
+    tags=dict(type="dict", aliases=["resource_tags"]),
+    purge_tags=dict(type="bool", default=utils.PLAN_DEFAULTS["purge_tags"]),
+)
+OPTIONS: dict = {}
+
+
+def run(module) -> None:
+    """Converge and end the module (its action plugin runs this in the task's worker on the controller)."""
     if module.params["state"] == "present":
         errors = utils.validation_errors(module.params)
         if errors:
@@ -600,6 +603,10 @@ def main():
         manager.present(existing)
     else:
         manager.absent(existing)
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

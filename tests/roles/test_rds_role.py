@@ -168,9 +168,9 @@ def test_second_run_skips_each_module_whose_work_a_read_shows_done(converged, un
 def test_each_layers_inputs_are_checked_once_per_run(converged, unchanged):
     """site.yml's validation play checks the network, database and proxy inputs; the layers' entry points and the cost
     preview, which call the same files again, skip them (ansible.cfg hides skipped tasks)."""
-    for name in ("shoppulse.analytics.vpc : Refuse an address plan that AWS would reject or that overlaps",
+    for name in ("shoppulse.analytics.vpc : Refuse network settings AWS would reject, an address plan that overlaps, or a wait that cannot poll",
                  "shoppulse.analytics.rds : Refuse database settings RDS would reject",
-                 "shoppulse.analytics.rds_proxy : Refuse proxy inputs the RDS API would reject"):
+                 "shoppulse.analytics.rds_proxy : Refuse a proxy name or proxy inputs the RDS API would reject"):
         for run in (converged["first"], unchanged["again"]):
             assert task_statuses(run, name) == ["ok"], name
 

@@ -1,9 +1,8 @@
 """A bad VPC input fails before any AWS call, with one line naming the variable.
 
-The address plan's rules (a CIDR that is no network, a subnet outside the VPC or overlapping another, fewer subnets
-than zones) are the vpc_plan_errors filter's, tested in tests/unit/plugins/filter/test_network.py; here, one of them
-shows the filter stops site.yml, and the two rules that are no filter's (the role's own zone-count check and the
-argument spec's retention choices) are shown the same way.
+Every rule about the network's values is the vpc_settings_errors filter's (the address plan's through vpc_plan_errors),
+tested in tests/unit/plugins/filter/test_network.py and test_settings_errors.py; here, one of them shows the filter
+stops site.yml, and the argument spec's retention choices are shown the same way.
 """
 
 import re
@@ -16,7 +15,6 @@ import pytest
     [
         (['{"vpc_isolated_subnet_cidrs": ["10.0.0.0/23", "10.0.5.0/24"]}'],
          "vpc_isolated_subnet_cidrs: 10.0.0.0/23 overlaps a subnet of vpc_public_subnet_cidrs"),
-        (['{"vpc_azs": ["us-east-1a"]}'], "vpc_azs: names 1 zones but vpc_az_count is 2"),
         (['vpc_flow_log_retention_days=42'], "vpc_flow_log_retention_days"),
     ],
 )

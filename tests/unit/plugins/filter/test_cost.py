@@ -191,4 +191,4 @@ def test_as_deployed_takes_the_instance_and_the_nat_gateways_that_exist():
 
 
 def test_filters_are_registered():
-    assert set(FilterModule().filters()) == {"cost_estimate", "cost_table", "cost_changes", "cost_as_deployed"}
+    assert set(FilterModule().filters()) == {"cost_estimate", "cost_table", "cost_changes", "cost_as_deployed", "cost_schedule_errors"}

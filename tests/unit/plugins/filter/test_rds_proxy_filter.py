@@ -30,4 +30,4 @@ def test_anything_the_module_would_change_or_wait_for_is_not():
 
 
 def test_the_filter_is_exported():
-    assert set(FilterModule().filters()) == {"rds_proxy_as_declared", "rds_proxy_pool_and_targets_as_declared"}
+    assert set(FilterModule().filters()) == {"rds_proxy_settings_errors", "rds_proxy_as_declared", "rds_proxy_pool_and_targets_as_declared"}

@@ -16,9 +16,9 @@ from moto import mock_aws
 
 from ansible_collections.shoppulse.analytics.plugins.callback import aws_preload
 from ansible_collections.shoppulse.analytics.plugins.modules import (
-    ec2_vpc_flow_log_info, ec2_vpc_network_info, iam_authorization_details_info, lambda_function_info, monitoring_state_info,
-    rds_db_parameters_info, rds_layer_info, rds_proxy_info, role_and_log_groups_info, rollout_lock, scheduler_schedule_info,
-    secretsmanager_credentials, secretsmanager_secret_info)
+    ec2_vpc_flow_log_info, ec2_vpc_network_info, ec2_vpc_subnets, iam_authorization_details_info, lambda_function_info,
+    monitoring_state_info, rds_db_parameters_info, rds_layer_info, rds_proxy, rds_proxy_info, role_and_log_groups_info, rollout_lock,
+    scheduler_schedule_info, secretsmanager_credentials, secretsmanager_secret_info)
 from ansible_collections.shoppulse.analytics.plugins.plugin_utils import in_process
 from localenv import fidelity
 from tests.roles.conftest import CLOSED_PORT, ansible_playbook
@@ -29,7 +29,15 @@ from tests.unit.plugins.modules.conftest import AWS, ModuleExit
 SECRET = "shoppulse-analytics/rds/master"
 PASSWORD = "held-Password-1234567890"
 LOG_GROUP = "/aws/rds/instance/shoppulse-analytics/postgresql"
-# Each in-process module with options that read (or would change) something the account below holds.
+
+
+def _vpc_id() -> str:
+    return boto3.client("ec2", region_name="us-east-1").describe_vpcs(
+        Filters=[{"Name": "tag:Name", "Values": ["shoppulse-analytics"]}])["Vpcs"][0]["VpcId"]
+
+
+# Each in-process module with options that read (or would change) something the account below holds (a callable gives
+# options that name what the account's fixture made).
 CASES = {
     "rds_layer_info": (rds_layer_info, {"db_instance_identifier": "shoppulse-analytics", "log_group_names": [LOG_GROUP]}),
     "ec2_vpc_network_info": (ec2_vpc_network_info, {"name": "shoppulse-analytics", "zones": True}),
@@ -45,6 +53,11 @@ CASES = {
     "rds_db_parameters_info": (rds_db_parameters_info, {"name": "default.postgres15", "names": ["rds.force_ssl"]}),
     "ec2_vpc_flow_log_info": (ec2_vpc_flow_log_info, {}),
     "iam_authorization_details_info": (iam_authorization_details_info, {}),
+    "ec2_vpc_subnets": (ec2_vpc_subnets, lambda: {"vpc_id": _vpc_id(), "subnets": [
+        {"cidr": "10.0.0.0/24", "az": "us-east-1a", "map_public": True, "tags": {"Name": "public-a", "tier": "public"}}]}),
+    "rds_proxy": (rds_proxy, {"name": "shoppulse-analytics-proxy", "engine_family": "POSTGRESQL", "require_tls": True,
+                              "auth": [{"secret_arn": f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{SECRET}-AbCdEf"}],
+                              "role_arn": "arn:aws:iam::123456789012:role/proxy", "vpc_subnet_ids": ["subnet-1", "subnet-2"]}),
 }
 
 
@@ -82,6 +95,7 @@ def as_process(run_module, module, args: dict, check_mode=False, diff=False) -> 
 @pytest.mark.parametrize("name", CASES)
 def test_a_module_run_in_the_worker_answers_as_its_process(account, run_module, name):  # pylint: disable=unused-argument
     module, args = CASES[name]
+    args = args() if callable(args) else args
     # Check mode with diff: the writing modules say what they would change and change nothing, so both runs see one account.
     assert in_worker(module, args, check_mode=True, diff=True) == as_process(run_module, module, args, check_mode=True, diff=True)
 
