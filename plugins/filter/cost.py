@@ -34,13 +34,18 @@ _CRON = re.compile(r"^cron\(\S+( \S+){5}\)$")
 _TIME_ZONE = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")
 
 
-def _bool(settings: dict, name: str) -> bool:
-    value = settings.get(name)
+def _boolean(value) -> bool | None:
+    """A boolean, or one of the words a boolean may arrive as from an inventory or -e; None for anything else."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lower() in _BOOLEANS:
-        return _BOOLEANS[value.strip().lower()]
-    raise AnsibleFilterError(f"{name}: {value!r} is not true or false")
+    return _BOOLEANS.get(value.strip().lower()) if isinstance(value, str) else None
+
+
+def _bool(settings: dict, name: str) -> bool:
+    value = _boolean(settings.get(name))
+    if value is None:
+        raise AnsibleFilterError(f"{name}: {settings.get(name)!r} is not true or false")
+    return value
 
 
 def _count(settings: dict, name: str) -> int:
@@ -250,7 +255,8 @@ def cost_schedule_errors(settings: dict) -> list[str]:
     name): an expression EventBridge Scheduler would refuse, a time zone that is no IANA name, a stop permission that
     is not a boolean, a schedule for an environment whose inventory does not allow stopping its database."""
     schedule, zone = settings.get("cost_stop_schedule"), str(settings["cost_stop_schedule_timezone"])
-    allowed = str(settings.get("shoppulse_stop_allowed", False)).strip().lower()
+    # As the inventory's word, whatever its type (an integer 1 included).
+    allowed = _boolean(str(settings.get("shoppulse_stop_allowed", False)))
     errors = []
     if schedule not in (None, ""):
         fields = str(schedule)[5:-1].split(" ")
@@ -259,9 +265,9 @@ def cost_schedule_errors(settings: dict) -> list[str]:
                           "hours day-of-month month day-of-week year, with '?' in one of the two days), such as cron(0 20 * * ? *)")
     if not _TIME_ZONE.match(zone):
         errors.append(f"cost_stop_schedule_timezone: '{zone}' is not a time zone name such as UTC or Europe/Berlin")
-    if allowed not in _BOOLEANS:
+    if allowed is None:
         errors.append(f"shoppulse_stop_allowed: '{settings.get('shoppulse_stop_allowed', False)}' is not true or false")
-    elif schedule not in (None, "") and not _BOOLEANS[allowed]:
+    elif schedule not in (None, "") and not allowed:
         environment = settings["shoppulse_environment"]
         errors.append(f"shoppulse_stop_allowed: the inventory of {environment} does not allow stopping its database, so it takes no stop "
                       f"schedule; set shoppulse_stop_allowed: true in inventories/{environment}/group_vars/all.yml to allow it, or unset "

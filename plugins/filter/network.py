@@ -20,6 +20,7 @@ from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import tab
 from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import table_shape
 from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import table_steps
 from ansible_collections.shoppulse.analytics.plugins.module_utils.vpc import tables_by_name
+from ansible_collections.shoppulse.analytics.plugins.module_utils.waits import delay_errors
 
 
 def _network(value: str, variable: str) -> tuple[ipaddress.IPv4Network | None, str | None]:
@@ -71,10 +72,8 @@ def vpc_settings_errors(settings: dict) -> list[str]:
     azs = settings.get("vpc_azs") or []
     if len(azs) not in (0, az_count):
         errors.append(f"vpc_azs: names {len(azs)} zones but vpc_az_count is {az_count}")
-    delay, timeout = settings["vpc_nat_gateway_wait_delay"], settings["vpc_nat_gateway_wait_timeout"]
-    if not 1 <= int(delay) <= int(timeout):
-        errors.append(f"vpc_nat_gateway_wait_delay: {delay} must be at least 1 second and at most vpc_nat_gateway_wait_timeout ({timeout})")
-    return errors
+    return errors + delay_errors("vpc_nat_gateway_wait_delay", int(settings["vpc_nat_gateway_wait_delay"]),
+                                 "vpc_nat_gateway_wait_timeout", int(settings["vpc_nat_gateway_wait_timeout"]))
 
 
 def vpc_subnets(cidrs: dict, zones: list, name: str, tags: dict) -> list[dict]:

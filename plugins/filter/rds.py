@@ -7,6 +7,8 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from ansible_collections.shoppulse.analytics.plugins.module_utils.waits import delay_errors
+
 # Log types RDS for PostgreSQL can export to CloudWatch Logs (RDS user guide, "Publishing PostgreSQL logs").
 POSTGRES_LOG_EXPORTS = ("postgresql", "upgrade")
 # Performance Insights retention: 7 days (free tier), a whole number of months (31-day units) up to 23, or 731.
@@ -146,9 +148,7 @@ def _wait_errors(settings: dict) -> list[str]:
     timeout, delay = settings.get("rds_wait_timeout", 1), settings.get("rds_wait_delay", 1)
     if not _in_range(timeout, 1, 86400):
         return [f"rds_wait_timeout: {timeout!r} is not a number of seconds (1 or more)"]
-    if not _in_range(delay, 1, timeout):
-        return [f"rds_wait_delay: {delay!r} must be at least 1 second and at most rds_wait_timeout ({timeout})"]
-    return []
+    return delay_errors("rds_wait_delay", delay, "rds_wait_timeout", timeout)
 
 
 def rds_change_errors(settings: dict, current: dict | None) -> list[str]:

@@ -5,37 +5,39 @@ module would give it."""
 
 from __future__ import annotations
 
-import re
-
+from ansible_collections.shoppulse.analytics.plugins.module_utils.rds_proxy import IDENTIFIER
+from ansible_collections.shoppulse.analytics.plugins.module_utils.rds_proxy import RANGES
 from ansible_collections.shoppulse.analytics.plugins.module_utils.rds_proxy import as_declared
+from ansible_collections.shoppulse.analytics.plugins.module_utils.waits import delay_errors
 
-# A DB proxy's name (RDS API reference, CreateDBProxy: DBProxyName).
-PROXY_NAME = re.compile(r"^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,61}[A-Za-z0-9]$")
+# The role's variables whose ranges are the module's own (module_utils/rds_proxy.py RANGES), by the module's option.
+RANGED = {"rds_proxy_idle_client_timeout": "idle_client_timeout",
+          "rds_proxy_max_connections_percent": "connection_pool.max_connections_percent",
+          "rds_proxy_connection_borrow_timeout": "connection_pool.connection_borrow_timeout"}
 
 
 def rds_proxy_settings_errors(settings: dict) -> list[str]:
     """Return one message per setting of the rds_proxy role (its variables, by name) that the RDS API would reject or
     that cannot work; the pool's and the waits' only where the proxy is to be present."""
     name = str(settings["rds_proxy_name"])
-    errors = [] if PROXY_NAME.match(name) else [
+    # The module's identifier rule (RDS API reference, CreateDBProxy: DBProxyName), and two characters at least.
+    errors = [] if len(name) > 1 and IDENTIFIER.match(name) else [
         f"rds_proxy_name: {name} must be 2 to 63 letters, digits or hyphens, start with a letter, not end with a hyphen nor contain '--'"]
     if settings.get("rds_proxy_state", "present") != "present":
         return errors
-    value = {key: int(settings[key]) for key in (
-        "rds_proxy_idle_client_timeout", "rds_proxy_max_connections_percent", "rds_proxy_max_idle_connections_percent",
-        "rds_proxy_connection_borrow_timeout", "rds_proxy_wait_timeout", "rds_proxy_wait_delay")}
-    ranges = (("rds_proxy_idle_client_timeout", 1, 28800), ("rds_proxy_max_connections_percent", 1, 100),
-              ("rds_proxy_connection_borrow_timeout", 0, 300))
-    errors += [f"{key}: {value[key]} is outside {low}-{high}" for key, low, high in ranges if not low <= value[key] <= high]
+    value = {key: int(settings[key]) for key in (*RANGED, "rds_proxy_max_idle_connections_percent", "rds_proxy_wait_timeout",
+                                                 "rds_proxy_wait_delay")}
+    for key, option in RANGED.items():
+        low, high = RANGES[option]
+        if not low <= value[key] <= high:
+            errors.append(f"{key}: {value[key]} is outside {low}-{high}")
     idle, most = value["rds_proxy_max_idle_connections_percent"], value["rds_proxy_max_connections_percent"]
     if not 0 <= idle <= most:
         errors.append(f"rds_proxy_max_idle_connections_percent: {idle} is outside 0-{most} (rds_proxy_max_connections_percent)")
-    timeout, delay = value["rds_proxy_wait_timeout"], value["rds_proxy_wait_delay"]
+    timeout = value["rds_proxy_wait_timeout"]
     if timeout < 1:
         errors.append(f"rds_proxy_wait_timeout: {timeout} must be a positive number of seconds")
-    if not 1 <= delay <= timeout:
-        errors.append(f"rds_proxy_wait_delay: {delay} must be at least 1 second and at most rds_proxy_wait_timeout ({timeout})")
-    return errors
+    return errors + delay_errors("rds_proxy_wait_delay", value["rds_proxy_wait_delay"], "rds_proxy_wait_timeout", timeout)
 
 
 def rds_proxy_as_declared(proxy: dict | None, options: dict) -> bool:

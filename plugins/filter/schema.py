@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-# A name PostgreSQL takes unquoted: lower-case letters, digits and underscores, at most 63 bytes.
-UNQUOTED_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+from ansible_collections.shoppulse.analytics.plugins.module_utils.migrations import UNQUOTED_NAME
+
 # Role names RDS for PostgreSQL reserves, or that PostgreSQL gives a meaning of its own.
 RESERVED_ROLE = re.compile(r"^(pg_|rds)")
 RESERVED_ROLES = ("public", "postgres")

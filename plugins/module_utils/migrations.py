@@ -21,8 +21,11 @@ NO_TRANSACTION_MARKER = "-- shoppulse:no-transaction"
 
 LOCK_NAMESPACE = "shoppulse.analytics.postgresql_migrations"
 
+# A name PostgreSQL takes unquoted: lower-case letters, digits and underscores, at most 63 bytes.
+NAME = r"[a-z_][a-z0-9_]{0,62}"
+UNQUOTED_NAME = re.compile(rf"^{NAME}$")
 # The history table: table or schema.table, plain lower-case identifiers (no quoting games).
-IDENTIFIER = re.compile(r"^(?:[a-z_][a-z0-9_]{0,62}\.)?[a-z_][a-z0-9_]{0,62}$")
+IDENTIFIER = re.compile(rf"^(?:{NAME}\.)?{NAME}$")
 
 # Statements that would end the runner's transaction, committing a migration without its history row.
 TRANSACTION_CONTROL = re.compile(r"^(BEGIN|COMMIT|ROLLBACK|END|ABORT|START\s+TRANSACTION|PREPARE\s+TRANSACTION)\b", re.I)

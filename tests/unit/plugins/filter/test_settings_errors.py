@@ -53,6 +53,7 @@ def test_vpc_settings_list_every_problem():
 
 @pytest.mark.parametrize("change, expected", [
     ({"rds_proxy_name": "1proxy"}, "rds_proxy_name: 1proxy must be 2 to 63 letters"),
+    ({"rds_proxy_name": "p"}, "rds_proxy_name: p must be 2 to 63 letters"),
     ({"rds_proxy_name": "a--b"}, "rds_proxy_name: a--b must be"),
     ({"rds_proxy_name": "proxy-"}, "rds_proxy_name: proxy- must be"),
     ({"rds_proxy_name": "p" * 64}, "rds_proxy_name: " + "p" * 64 + " must be"),
@@ -93,7 +94,7 @@ def test_schedule_settings_name_the_variable(change, expected):
 def test_no_schedule_needs_no_permission_and_any_boolean_word_is_taken():
     assert cost_schedule_errors({**SCHEDULE, "cost_stop_schedule": None, "shoppulse_stop_allowed": False}) == []
     assert cost_schedule_errors({**SCHEDULE, "cost_stop_schedule": "", "shoppulse_stop_allowed": "off"}) == []
-    for word in ("true", "yes", "on", "1", "True"):
+    for word in ("true", "yes", "on", "1", "True", 1, True):
         assert cost_schedule_errors({**SCHEDULE, "shoppulse_stop_allowed": word}) == [], word
 
 
