@@ -18,10 +18,12 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
+# --no-compile: pip would compile every module of every collection the ansible package bundles (most of the install's
+# time); Python compiles, once, only what is imported.
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-compile -r requirements.txt
 	touch $@
 
 venv: $(STAMP) collection ## Build .venv from requirements.txt (no-op when current)
