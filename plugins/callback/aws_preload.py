@@ -30,10 +30,11 @@ from ansible_collections.shoppulse.analytics.plugins.plugin_utils import in_proc
 
 
 def in_process_actions() -> set[str]:
-    """The module names of the collection's in-process action plugins, each imported."""
+    """The module names of the collection's in-process action plugins of AWS modules, each imported."""
     found = set()
     for name in collection_plugin_modules("shoppulse.analytics", "action"):
-        if getattr(importlib.import_module(name).ActionModule, "MODULE", None) is not None:
+        action = importlib.import_module(name).ActionModule
+        if getattr(action, "MODULE", None) is not None and getattr(action, "AWS", True):
             found.add("shoppulse.analytics." + name.rsplit(".", 1)[-1])
     return found
 

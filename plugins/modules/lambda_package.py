@@ -97,17 +97,18 @@ from ansible_collections.shoppulse.analytics.plugins.module_utils.lambda_package
 from ansible_collections.shoppulse.analytics.plugins.module_utils.lambda_package import source_files
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            dest=dict(type="path", required=True),
-            sources=dict(type="list", elements="dict", required=True,
-                         options=dict(src=dict(type="path", required=True), dest=dict(type="str"))),
-            packages=dict(type="list", elements="dict", default=[],
-                          options=dict(name=dict(type="str", required=True), version=dict(type="str", required=True))),
-        ),
-        supports_check_mode=True,
-    )
+ARGUMENT_SPEC = dict(
+    dest=dict(type="path", required=True),
+    sources=dict(type="list", elements="dict", required=True,
+                 options=dict(src=dict(type="path", required=True), dest=dict(type="str"))),
+    packages=dict(type="list", elements="dict", default=[],
+                  options=dict(name=dict(type="str", required=True), version=dict(type="str", required=True))),
+)
+OPTIONS: dict = {}
+
+
+def run(module):
+    """Build the package and write it where it differs; ``module`` is an AnsibleModule or the in-process stand-in."""
     dest = Path(module.params["dest"])
     try:
         files = {}
@@ -133,6 +134,10 @@ def main():
         partial.write_bytes(data)
         partial.replace(dest)
     module.exit_json(**result)
+
+
+def main():
+    run(AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

@@ -461,24 +461,22 @@ def read_folder(module: AnsibleModule, folder: str) -> dict:
     return files
 
 
-def main() -> None:
-    argument_spec = postgres_common_argument_spec()
-    argument_spec.update(
-        login_db=dict(type="str", required=True),
-        migrations=dict(type="dict"),
-        path=dict(type="path"),
-        history_table=dict(type="str", default="schema_history"),
-        lock_wait=dict(type="int", default=300),
-        lock_timeout=dict(type="str", default="10s"),
-        lock_retries=dict(type="int", default=5),
-        repair=dict(type="bool", default=False),
-    )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        mutually_exclusive=[("migrations", "path")],
-        required_one_of=[("migrations", "path")],
-        supports_check_mode=True,
-    )
+ARGUMENT_SPEC = postgres_common_argument_spec()
+ARGUMENT_SPEC.update(
+    login_db=dict(type="str", required=True),
+    migrations=dict(type="dict"),
+    path=dict(type="path"),
+    history_table=dict(type="str", default="schema_history"),
+    lock_wait=dict(type="int", default=300),
+    lock_timeout=dict(type="str", default="10s"),
+    lock_retries=dict(type="int", default=5),
+    repair=dict(type="bool", default=False),
+)
+OPTIONS = dict(mutually_exclusive=[("migrations", "path")], required_one_of=[("migrations", "path")])
+
+
+def run(module) -> None:
+    """Apply the pending migrations; ``module`` is an AnsibleModule or the in-process stand-in."""
     if not plan_lib.IDENTIFIER.match(module.params["history_table"]):
         module.fail_json(msg=f"history_table {module.params['history_table']!r} must be table or schema.table "
                              "(lower-case letters, digits and underscores)")
@@ -506,6 +504,10 @@ def main() -> None:
     finally:
         connection.close()
     module.exit_json(**result)
+
+
+def main() -> None:
+    run(AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

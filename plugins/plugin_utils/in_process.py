@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Runs one of the collection's AWS modules inside the task's worker on the controller.
+"""Runs one of the collection's modules inside the task's worker on the controller.
 
 A module started as its own process pays for a Python interpreter, the module's packaging and every import (boto3
 included) on each task: about 0.4 s, where the AWS calls of a layer's read take a fraction of that. An action plugin
@@ -8,8 +8,9 @@ named as the module hands the module's ``run`` a stand-in for ``AnsibleAWSModule
 options (the common AWS ones included, with their environment fallbacks), makes the same clients and ends the same way,
 so the task's result is the module's. It does so only where the module would run on the controller's own Python
 anyway: a local connection, the host's interpreter the controller's, no ``environment``, ``become`` or ``async`` on
-the task. Anywhere else the module runs as usual. A module whose result names a ``path`` or ``dest`` is not one for
-this: AnsibleModule adds that file's attributes to its result, which the stand-in does not.
+the task. Anywhere else the module runs as usual. A module that makes no AWS call (``AWS = False`` on its action) gets
+a plain AnsibleModule's options, and a result naming a file (``path``, else ``dest``) gets that file's attributes, as
+AnsibleModule adds them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import json
 import os
 import sys
 
+from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.arg_spec import ModuleArgumentSpecValidator
 from ansible.module_utils.common.json import Direction
 from ansible.module_utils.common.json import get_module_encoder
@@ -88,8 +90,9 @@ class ControllerModule(AWSPluginBase):
     """What the in-process modules use of AnsibleAWSModule: params, check_mode, _diff, region, no_log_values, client(),
     warn() and the ways to end."""
 
-    def __init__(self, name: str, argument_spec: dict, options: dict, args: dict, check_mode: bool, diff: bool):
-        spec = aws_argument_spec()
+    def __init__(self, name: str, argument_spec: dict, options: dict, args: dict, check_mode: bool, diff: bool,
+                 aws: bool = True):
+        spec = aws_argument_spec() if aws else {}  # an AnsibleAWSModule's connection options, or a plain AnsibleModule's none
         spec.update(argument_spec)
         self.params = json.loads(json.dumps(args, cls=TO_MODULE))
         validated = ModuleArgumentSpecValidator(spec, **options).validate(self.params)
@@ -102,6 +105,15 @@ class ControllerModule(AWSPluginBase):
         self.params = validated.validated_parameters
         self.check_mode = check_mode
         self._diff = diff  # as AnsibleModule names it: whether the run shows diffs
+
+    # AnsibleModule's own, for a result that names a file: its owner, group, mode, state and size (and SELinux context).
+    _selinux_enabled = _selinux_mls_enabled = _selinux_initial_context = None
+    add_path_info = AnsibleModule.add_path_info
+    user_and_group = AnsibleModule.user_and_group
+    selinux_enabled = AnsibleModule.selinux_enabled
+    selinux_mls_enabled = AnsibleModule.selinux_mls_enabled
+    selinux_initial_context = AnsibleModule.selinux_initial_context
+    selinux_context = AnsibleModule.selinux_context
 
     def get_options(self) -> dict:
         return self.params
@@ -129,6 +141,7 @@ class ControllerModule(AWSPluginBase):
     def end(self, result: dict):
         """As AnsibleModule returns: its arguments under invocation, every no_log value masked (booleans and nulls
         kept), then JSON."""
+        self.add_path_info(result)
         result.setdefault("invocation", {"module_args": self.params})
         kept = {key: value for key, value in result.items() if value is None or isinstance(value, bool)}
         result = {**remove_values(result, self.no_log_values), **kept}
@@ -146,13 +159,14 @@ class InProcessAction(ActionBase):
     run(module)), which runs it in the worker where that is the same as running it on the host."""
 
     MODULE = None
+    AWS = True  # an AnsibleAWSModule; False for a module that makes no AWS call (it then needs no boto3)
     _supports_check_mode = True
     _supports_async = True  # as a process only
 
     def runs_here(self, task_vars: dict) -> bool:
         """Whether the module would run with the controller's own Python, as the controller's user, at once."""
         task = self._task
-        if (not HAS_BOTO3 or self._connection.transport != "local" or any(task.environment or []) or task.async_val
+        if ((self.AWS and not HAS_BOTO3) or self._connection.transport != "local" or any(task.environment or []) or task.async_val
                 or self._play_context.become):
             return False
         interpreter = task_vars.get("ansible_python_interpreter")
@@ -168,7 +182,7 @@ class InProcessAction(ActionBase):
         if self.runs_here(task_vars or {}):
             try:
                 self.MODULE.run(ControllerModule(self._task.resolved_action, self.MODULE.ARGUMENT_SPEC, self.MODULE.OPTIONS,
-                                                 self._task.args, self._task.check_mode, bool(self._task.diff)))
+                                                 self._task.args, self._task.check_mode, bool(self._task.diff), self.AWS))
             except Ended as ended:
                 return {**result, "changed": False, **ended.result}
             raise AssertionError(f"{self._task.resolved_action} ended without exit_json or fail_json")

@@ -24,10 +24,11 @@ class ModuleExit(Exception):
 
 @pytest.fixture(name="run_module")
 def fixture_run_module(monkeypatch, capsys):
-    """run_module(main, args, check_mode=False) -> the module's result dict; failures raise ModuleExit."""
+    """run_module(main, args, check_mode=False, diff=False, aws=True) -> the module's result dict (the tests' AWS
+    connection options added unless aws=False); failures raise ModuleExit."""
 
-    def run(main, args, check_mode=False, diff=False):
-        full = {**AWS, **args, "_ansible_check_mode": check_mode, "_ansible_diff": diff}
+    def run(main, args, check_mode=False, diff=False, aws=True):
+        full = {**(AWS if aws else {}), **args, "_ansible_check_mode": check_mode, "_ansible_diff": diff}
         # Warnings and deprecations are process-wide in module_utils: one module process each under Ansible, but every
         # run here shares this one, so a run starts with none, as it would under Ansible.
         monkeypatch.setattr(warnings, "_global_warnings", {})

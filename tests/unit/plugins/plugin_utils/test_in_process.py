@@ -16,7 +16,7 @@ from moto import mock_aws
 
 from ansible_collections.shoppulse.analytics.plugins.callback import aws_preload
 from ansible_collections.shoppulse.analytics.plugins.modules import (
-    ec2_vpc_flow_log_info, ec2_vpc_network_info, ec2_vpc_subnets, iam_authorization_details_info, lambda_function_info,
+    ec2_vpc_flow_log_info, ec2_vpc_network_info, ec2_vpc_subnets, iam_authorization_details_info, lambda_function_info, lambda_package,
     monitoring_state_info, rds_db_parameters_info, rds_layer_info, rds_proxy, rds_proxy_info, role_and_log_groups_info, rollout_lock,
     scheduler_schedule_info, secretsmanager_credentials, secretsmanager_secret_info)
 from ansible_collections.shoppulse.analytics.plugins.plugin_utils import in_process
@@ -76,11 +76,11 @@ def fixture_account(monkeypatch):
         yield
 
 
-def in_worker(module, args: dict, check_mode=False, diff=False) -> dict:
+def in_worker(module, args: dict, check_mode=False, diff=False, aws=True) -> dict:
     """The module's result as the action plugin gets it; a failure raises ModuleExit, as run_module's does."""
     try:
         module.run(in_process.ControllerModule(f"shoppulse.analytics.{module.__name__.rsplit('.', 1)[-1]}", module.ARGUMENT_SPEC,
-                                               module.OPTIONS, {**AWS, **args}, check_mode, diff))
+                                               module.OPTIONS, {**(AWS if aws else {}), **args}, check_mode, diff, aws))
     except in_process.Ended as ended:
         if ended.result.get("failed"):
             raise ModuleExit(ended.result, failed=True) from None
@@ -98,6 +98,22 @@ def test_a_module_run_in_the_worker_answers_as_its_process(account, run_module, 
     args = args() if callable(args) else args
     # Check mode with diff: the writing modules say what they would change and change nothing, so both runs see one account.
     assert in_worker(module, args, check_mode=True, diff=True) == as_process(run_module, module, args, check_mode=True, diff=True)
+
+
+def test_a_module_without_aws_calls_answers_as_its_process_with_the_file_it_names(tmp_path, run_module):
+    """lambda_package: a plain AnsibleModule's options, and the attributes AnsibleModule adds of the file in ``dest``."""
+    source = tmp_path / "handler.py"
+    source.write_text("def handler(event, context):\n    return None\n")
+    args = {"dest": str(tmp_path / "function.zip"), "sources": [{"src": str(source)}]}
+    assert in_worker(lambda_package, args, aws=False)["changed"]
+
+    in_the_worker = in_worker(lambda_package, args, check_mode=True, diff=True, aws=False)
+    assert in_the_worker == run_module(lambda_package.main, args, check_mode=True, diff=True, aws=False)
+    assert in_the_worker["state"] == "file" and in_the_worker["size"] == (tmp_path / "function.zip").stat().st_size
+    with pytest.raises(ModuleExit) as refused:
+        in_worker(lambda_package, {**args, "region": "us-east-1"}, aws=False)
+    assert refused.value.result["msg"] == "Unsupported parameters for (shoppulse.analytics.lambda_package) module: region. " \
+        "Supported parameters include: dest, packages, sources."
 
 
 def test_the_password_a_module_reads_or_is_given_never_reaches_its_result(account):  # pylint: disable=unused-argument
