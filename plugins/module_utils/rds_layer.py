@@ -54,9 +54,10 @@ def read_instances(client, identifier: str) -> list:
     return [camel_dict_to_snake_dict(instance, ignore_list=["Tags"]) for instance in found]
 
 
-def read_security_group(client, name: str, vpc_id: str) -> dict:
-    """The VPC's security group of that name as amazon.aws.ec2_security_group_info returns it; {} when there is none."""
-    filters = ansible_dict_to_boto3_filter_list({"group-name": name, "vpc-id": vpc_id})
+def read_security_group(client, name: str, vpc_id: str | None) -> dict:
+    """The security group of that name, in the VPC ``vpc_id`` or (None) the first of any VPC, as
+    amazon.aws.ec2_security_group_info returns it; {} when there is none."""
+    filters = ansible_dict_to_boto3_filter_list({"group-name": name, **({"vpc-id": vpc_id} if vpc_id else {})})
     found = client.get_paginator("describe_security_groups").paginate(Filters=filters).build_full_result()["SecurityGroups"]
     if not found:
         return {}

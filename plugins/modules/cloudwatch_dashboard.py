@@ -172,13 +172,16 @@ def validate(module):
         module.fail_json(msg="; ".join(errors))
 
 
-def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        body=dict(type="raw"),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    body=dict(type="raw"),
+)
+OPTIONS: dict = {}
+
+
+def run(module) -> None:
+    """The module's work on its validated options; ``module`` is an AnsibleAWSModule or the in-process stand-in."""
     validate(module)
     client = module.client("cloudwatch", retry_decorator=AWSRetry.jittered_backoff())
     current = read(module, client, module.params["name"])
@@ -186,6 +189,10 @@ def main():
         present(module, client, current)
     else:
         absent(module, client, current)
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

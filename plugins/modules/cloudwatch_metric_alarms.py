@@ -229,30 +229,33 @@ def validate(module):
         module.fail_json(msg="; ".join(errors))
 
 
-def main():
-    alarm_spec = dict(
-        name=dict(type="str", required=True),
-        metric_name=dict(type="str", required=True),
-        namespace=dict(type="str", required=True),
-        dimensions=dict(type="dict", default={}),
-        statistic=dict(type="str", choices=STATISTICS),
-        extended_statistic=dict(type="str"),
-        comparison=dict(type="str", required=True, choices=COMPARISONS),
-        threshold=dict(type="float", required=True),
-        unit=dict(type="str"),
-        period=dict(type="int", required=True),
-        evaluation_periods=dict(type="int", required=True),
-        datapoints_to_alarm=dict(type="int"),
-        description=dict(type="str"),
-        treat_missing_data=dict(type="str", choices=["breaching", "notBreaching", "ignore", "missing"], default="missing"),
-    )
-    argument_spec = dict(
-        prefix=dict(type="str", required=True),
-        alarms=dict(type="list", elements="dict", default=[], options=alarm_spec),
-        alarm_actions=dict(type="list", elements="str", default=[]),
-        ok_actions=dict(type="list", elements="str", default=[]),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+ALARM_SPEC = dict(
+    name=dict(type="str", required=True),
+    metric_name=dict(type="str", required=True),
+    namespace=dict(type="str", required=True),
+    dimensions=dict(type="dict", default={}),
+    statistic=dict(type="str", choices=STATISTICS),
+    extended_statistic=dict(type="str"),
+    comparison=dict(type="str", required=True, choices=COMPARISONS),
+    threshold=dict(type="float", required=True),
+    unit=dict(type="str"),
+    period=dict(type="int", required=True),
+    evaluation_periods=dict(type="int", required=True),
+    datapoints_to_alarm=dict(type="int"),
+    description=dict(type="str"),
+    treat_missing_data=dict(type="str", choices=["breaching", "notBreaching", "ignore", "missing"], default="missing"),
+)
+ARGUMENT_SPEC = dict(
+    prefix=dict(type="str", required=True),
+    alarms=dict(type="list", elements="dict", default=[], options=ALARM_SPEC),
+    alarm_actions=dict(type="list", elements="str", default=[]),
+    ok_actions=dict(type="list", elements="str", default=[]),
+)
+OPTIONS: dict = {}
+
+
+def run(module) -> None:
+    """The module's work on its validated options; ``module`` is an AnsibleAWSModule or the in-process stand-in."""
     validate(module)
     client = module.client("cloudwatch", retry_decorator=AWSRetry.jittered_backoff())
     params = module.params
@@ -262,6 +265,10 @@ def main():
     if changed and not module.check_mode:
         apply(module, client, result, wanted)
     module.exit_json(changed=changed, diff=diff, **result)
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

@@ -306,30 +306,28 @@ def ensure_absent(client, module, existing):
     module.exit_json(changed=True, flow_log={}, diff={"before": normalise(existing), "after": {}})
 
 
-def main():
-    argument_spec = dict(
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        flow_log_id=dict(type="str"),
-        resource_id=dict(type="str"),
-        resource_type=dict(type="str", choices=["VPC", "Subnet", "NetworkInterface"], default="VPC"),
-        traffic_type=dict(type="str", choices=["ALL", "ACCEPT", "REJECT"], default="ALL"),
-        log_destination_type=dict(type="str", choices=["cloud-watch-logs", "s3"], default="cloud-watch-logs"),
-        log_group_name=dict(type="str"),
-        log_destination=dict(type="str"),
-        deliver_logs_permission_arn=dict(type="str"),
-        log_format=dict(type="str"),
-        max_aggregation_interval=dict(type="int", choices=[60, 600]),
-        replace=dict(type="bool", default=False),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-    )
-    module = AnsibleAWSModule(
-        argument_spec=argument_spec,
-        required_one_of=[["flow_log_id", "resource_id"]],
-        required_if=[["state", "present", ["resource_id"]]],
-        mutually_exclusive=[["log_group_name", "log_destination"]],
-        supports_check_mode=True,
-    )
+ARGUMENT_SPEC = dict(
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    flow_log_id=dict(type="str"),
+    resource_id=dict(type="str"),
+    resource_type=dict(type="str", choices=["VPC", "Subnet", "NetworkInterface"], default="VPC"),
+    traffic_type=dict(type="str", choices=["ALL", "ACCEPT", "REJECT"], default="ALL"),
+    log_destination_type=dict(type="str", choices=["cloud-watch-logs", "s3"], default="cloud-watch-logs"),
+    log_group_name=dict(type="str"),
+    log_destination=dict(type="str"),
+    deliver_logs_permission_arn=dict(type="str"),
+    log_format=dict(type="str"),
+    max_aggregation_interval=dict(type="int", choices=[60, 600]),
+    replace=dict(type="bool", default=False),
+    tags=dict(type="dict", aliases=["resource_tags"]),
+    purge_tags=dict(type="bool", default=True),
+)
+OPTIONS = dict(required_one_of=[["flow_log_id", "resource_id"]], required_if=[["state", "present", ["resource_id"]]],
+               mutually_exclusive=[["log_group_name", "log_destination"]])
+
+
+def run(module) -> None:
+    """The module's work on its validated options; ``module`` is an AnsibleAWSModule or the in-process stand-in."""
     params = module.params
     # The destination's options depend on both state and destination type, which required_if cannot express.
     if params["state"] == "present":
@@ -344,6 +342,10 @@ def main():
         ensure_present(client, module, existing)
     else:
         ensure_absent(client, module, existing)
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

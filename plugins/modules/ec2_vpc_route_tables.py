@@ -215,19 +215,22 @@ def delete(module, client, vpc_id: str, tables: list[dict]) -> None:
     module.exit_json(changed=bool(doomed), diff=diff, route_tables=[{"id": table["id"], "name": table["tags"]["Name"]} for table in doomed])
 
 
-def main():
-    route_spec = dict(dest=dict(type="str", required=True), gateway_id=dict(type="str"), nat_gateway_id=dict(type="str"))
-    table_spec = dict(
-        name=dict(type="str", required=True),
-        tags=dict(type="dict", default={}),
-        subnets=dict(type="list", elements="str", default=[]),
-        routes=dict(type="list", elements="dict", default=[], options=route_spec,
-                    mutually_exclusive=[TARGETS], required_one_of=[TARGETS]),
-    )
-    module = AnsibleAWSModule(argument_spec=dict(vpc_id=dict(type="str", required=True),
-                                                 state=dict(type="str", choices=["present", "absent"], default="present"),
-                                                 route_tables=dict(type="list", elements="dict", required=True, options=table_spec)),
-                              supports_check_mode=True)
+ROUTE_SPEC = dict(dest=dict(type="str", required=True), gateway_id=dict(type="str"), nat_gateway_id=dict(type="str"))
+TABLE_SPEC = dict(
+    name=dict(type="str", required=True),
+    tags=dict(type="dict", default={}),
+    subnets=dict(type="list", elements="str", default=[]),
+    routes=dict(type="list", elements="dict", default=[], options=ROUTE_SPEC,
+                mutually_exclusive=[TARGETS], required_one_of=[TARGETS]),
+)
+ARGUMENT_SPEC = dict(vpc_id=dict(type="str", required=True),
+                     state=dict(type="str", choices=["present", "absent"], default="present"),
+                     route_tables=dict(type="list", elements="dict", required=True, options=TABLE_SPEC))
+OPTIONS: dict = {}
+
+
+def run(module) -> None:
+    """The module's work on its validated options; ``module`` is an AnsibleAWSModule or the in-process stand-in."""
     vpc_id = module.params["vpc_id"]
     client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
     try:
@@ -250,6 +253,10 @@ def main():
                                                                    for step in steps])
     results = [result_of(step, apply(module, client, vpc_id, step) if table_changes(step) else step["found"]["id"]) for step in steps]
     module.exit_json(changed=changed, diff=diff, route_tables=results)
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

@@ -251,23 +251,22 @@ class ServiceRole:
             self.call("put_role_policy", RoleName=self.name, PolicyName=self.params["policy_name"], PolicyDocument=json.dumps(self.policy))
 
 
-def main():
-    module = AnsibleAWSModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-            description=dict(type="str", default=""),
-            assume_role_policy_document=dict(type="json"),
-            policy_name=dict(type="str"),
-            policy_document=dict(type="json"),
-            tags=dict(type="dict", default={}),
-            purge_tags=dict(type="bool", default=True),
-            wait=dict(type="bool", default=True),
-        ),
-        required_by={"policy_document": "policy_name"},
-        required_if=[("state", "present", ["assume_role_policy_document"])],
-        supports_check_mode=True,
-    )
+ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    description=dict(type="str", default=""),
+    assume_role_policy_document=dict(type="json"),
+    policy_name=dict(type="str"),
+    policy_document=dict(type="json"),
+    tags=dict(type="dict", default={}),
+    purge_tags=dict(type="bool", default=True),
+    wait=dict(type="bool", default=True),
+)
+OPTIONS = dict(required_by={"policy_document": "policy_name"}, required_if=[("state", "present", ["assume_role_policy_document"])])
+
+
+def run(module) -> None:
+    """The module's work on its validated options; ``module`` is an AnsibleAWSModule or the in-process stand-in."""
     try:
         role = ServiceRole(module)
         result = role.ensure() if module.params["state"] == "present" else role.delete()
@@ -276,6 +275,10 @@ def main():
     if not module._diff:  # pylint: disable=protected-access
         result.pop("diff")
     module.exit_json(**result)
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

@@ -189,18 +189,21 @@ def validate(module):
         module.fail_json(msg="; ".join(errors))
 
 
-def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        sns_topic_arn=dict(type="str"),
-        source_type=dict(type="str", choices=["db-instance", "db-cluster", "db-parameter-group", "db-security-group", "db-snapshot",
-                                              "db-cluster-snapshot", "db-proxy"]),
-        source_ids=dict(type="list", elements="str", default=[]),
-        event_categories=dict(type="list", elements="str", default=[]),
-        enabled=dict(type="bool", default=True),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    sns_topic_arn=dict(type="str"),
+    source_type=dict(type="str", choices=["db-instance", "db-cluster", "db-parameter-group", "db-security-group", "db-snapshot",
+                                          "db-cluster-snapshot", "db-proxy"]),
+    source_ids=dict(type="list", elements="str", default=[]),
+    event_categories=dict(type="list", elements="str", default=[]),
+    enabled=dict(type="bool", default=True),
+)
+OPTIONS: dict = {}
+
+
+def run(module) -> None:
+    """The module's work on its validated options; ``module`` is an AnsibleAWSModule or the in-process stand-in."""
     validate(module)
     client = module.client("rds", retry_decorator=AWSRetry.jittered_backoff())
     current = read(module, client, module.params["name"])
@@ -212,6 +215,10 @@ def main():
         if not module.check_mode:
             delete(module, client, current["name"])
         module.exit_json(changed=True, subscription={}, diff={"before": {key: current[key] for key in SUBSCRIPTION_COMPARED}, "after": {}})
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

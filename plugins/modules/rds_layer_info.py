@@ -32,7 +32,10 @@ options:
     description: The security group to read, by name within O(vpc_id).
     type: str
   vpc_id:
-    description: The VPC of O(security_group_name).
+    description:
+      - The VPC of O(security_group_name).
+      - Without it, the first group of that name in any VPC, as M(amazon.aws.ec2_security_group_info) finds it with
+        the C(group-name) filter alone (a teardown or an operations playbook that has not read the network).
     type: str
   subnet_group_name:
     description: The DB subnet group to read.
@@ -142,7 +145,7 @@ ARGUMENT_SPEC = dict(db_instance_identifier=dict(type="str", required=True), sec
                      vpc_id=dict(type="str"), subnet_group_name=dict(type="str"), parameter_group_name=dict(type="str"),
                      parameter_names=dict(type="list", elements="str", default=[]),
                      log_group_names=dict(type="list", elements="str", default=[]))
-OPTIONS = dict(required_by={"security_group_name": "vpc_id"})
+OPTIONS: dict = {}
 
 
 def run(module) -> None:

@@ -310,27 +310,30 @@ def option_errors(params):
     return errors
 
 
-def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        group_name=dict(type="str", default="default"),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        schedule_expression=dict(type="str"),
-        schedule_expression_timezone=dict(type="str", default="UTC"),
-        description=dict(type="str", default=""),
-        enabled=dict(type="bool", default=True),
-        flexible_time_window_minutes=dict(type="int"),
-        target=dict(type="dict", options=dict(
-            arn=dict(type="str", required=True),
-            role_arn=dict(type="str", required=True),
-            input=dict(type="raw"),
-            retry_policy=dict(type="dict", options=dict(
-                maximum_event_age_in_seconds=dict(type="int", default=86400),
-                maximum_retry_attempts=dict(type="int", default=185),
-            )),
+ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    group_name=dict(type="str", default="default"),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    schedule_expression=dict(type="str"),
+    schedule_expression_timezone=dict(type="str", default="UTC"),
+    description=dict(type="str", default=""),
+    enabled=dict(type="bool", default=True),
+    flexible_time_window_minutes=dict(type="int"),
+    target=dict(type="dict", options=dict(
+        arn=dict(type="str", required=True),
+        role_arn=dict(type="str", required=True),
+        input=dict(type="raw"),
+        retry_policy=dict(type="dict", options=dict(
+            maximum_event_age_in_seconds=dict(type="int", default=86400),
+            maximum_retry_attempts=dict(type="int", default=185),
         )),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    )),
+)
+OPTIONS: dict = {}
+
+
+def run(module) -> None:
+    """The module's work on its validated options; ``module`` is an AnsibleAWSModule or the in-process stand-in."""
     errors = option_errors(module.params)
     if errors:
         module.fail_json(msg="; ".join(errors))
@@ -341,6 +344,10 @@ def main():
         ensure_present(client, module, existing)
     else:
         ensure_absent(client, module, existing)
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

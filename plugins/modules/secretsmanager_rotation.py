@@ -143,16 +143,17 @@ def wait_for(module, client, arn, version_id, versions):
     return versions
 
 
-def main():
-    module = AnsibleAWSModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True),
-            wait=dict(type="bool", default=True),
-            wait_timeout=dict(type="int", default=900),
-            wait_delay=dict(type="int", default=10),
-        ),
-        supports_check_mode=True,
-    )
+ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    wait=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=900),
+    wait_delay=dict(type="int", default=10),
+)
+OPTIONS: dict = {}
+
+
+def run(module) -> None:
+    """The module's work on its validated options; ``module`` is an AnsibleAWSModule or the in-process stand-in."""
     if module.params["wait_timeout"] < 1 or module.params["wait_delay"] < 1:
         module.fail_json(msg="wait_timeout, wait_delay: both must be at least 1 second")
     name = module.params["name"]
@@ -187,6 +188,10 @@ def main():
         result["versions"] = wait_for(module, client, arn, result["version_id"], result["versions"])
         result["finished"] = True
     module.exit_json(**result)
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

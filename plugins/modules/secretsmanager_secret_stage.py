@@ -170,17 +170,18 @@ def apply(client, arn, stage, version_id, before, remove_stages):
             client.update_secret_version_stage(aws_retry=True, SecretId=arn, VersionStage=label, RemoveFromVersionId=version_id)
 
 
-def main():
-    module = AnsibleAWSModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True),
-            stage=dict(type="str", required=True),
-            version_id=dict(type="str"),
-            secret_string=dict(type="str", no_log=True),
-            remove_stages=dict(type="list", elements="str", default=[]),
-        ),
-        supports_check_mode=True,
-    )
+ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    stage=dict(type="str", required=True),
+    version_id=dict(type="str"),
+    secret_string=dict(type="str", no_log=True),
+    remove_stages=dict(type="list", elements="str", default=[]),
+)
+OPTIONS: dict = {}
+
+
+def run(module) -> None:
+    """The module's work on its validated options; ``module`` is an AnsibleAWSModule or the in-process stand-in."""
     validate(module)
     params = module.params
     client = module.client("secretsmanager", retry_decorator=AWSRetry.jittered_backoff())
@@ -218,6 +219,10 @@ def main():
     if module._diff:  # pylint: disable=protected-access
         result["diff"] = {"before": {"versions": before}, "after": {"versions": after}}
     module.exit_json(**result)
+
+
+def main():
+    run(AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **OPTIONS))
 
 
 if __name__ == "__main__":

@@ -48,9 +48,9 @@ def ec2():
     "tags, mode, reads",
     [
         ("rds", (), "shoppulse.analytics.vpc : Find the VPC by its Name tag, whatever its block, and read what it holds"),
-        ("rds_proxy", (), "shoppulse.analytics.rds : Read the database instance"),
+        ("rds_proxy", (), "shoppulse.analytics.rds : Read the database instance and its security group"),
         ("schema", (), "shoppulse.analytics.rds_proxy : Read the proxy with its targets"),
-        ("rds_proxy,schema", ("--check", "--diff"), "shoppulse.analytics.rds : Read the database instance"),
+        ("rds_proxy,schema", ("--check", "--diff"), "shoppulse.analytics.rds : Read the database instance and its security group"),
     ],
     ids=["rds", "rds_proxy", "schema", "rds_proxy,schema --check --diff"],
 )

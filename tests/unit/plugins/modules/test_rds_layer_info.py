@@ -7,7 +7,7 @@ from __future__ import annotations
 import boto3
 import pytest
 from ansible_collections.amazon.aws.plugins.modules import (
-    cloudwatchlogs_log_group, ec2_security_group, rds_instance_param_group, rds_subnet_group)
+    cloudwatchlogs_log_group, ec2_security_group, ec2_security_group_info, rds_instance_param_group, rds_subnet_group)
 from moto import mock_aws
 
 from ansible_collections.shoppulse.analytics.plugins.filter.rds_layer import (
@@ -113,6 +113,16 @@ def test_the_security_group_is_as_declared_exactly_when_the_module_would_change_
         {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}])
     assert group_agrees(run_module, aws, options)
     assert not rds_security_group_as_declared(found, "another-group", options["description"], options["rules"], TAGS)
+
+
+def test_without_a_vpc_the_group_is_the_one_of_its_name_as_ec2_security_group_info_finds_it(run_module, aws):
+    """roles/rds/tasks/discover.yml: an operations playbook reads the group before, or without, the network."""
+    group_id = run_module(ec2_security_group.main, group_options(aws))["group_id"]
+    found = run_module(rds_layer_info.main, {"db_instance_identifier": "shoppulse-analytics", "security_group_name": NAME})
+    listed = run_module(ec2_security_group_info.main, {"filters": {"group-name": NAME}})["security_groups"]
+    assert found["security_group"]["group_id"] == listed[0]["group_id"] == group_id
+    assert found["security_group"]["ip_permissions"] == listed[0]["ip_permissions"]
+    assert run_module(rds_layer_info.main, {"db_instance_identifier": "x", "security_group_name": "other"})["security_group"] == {}
 
 
 def test_the_subnet_group_is_as_declared_exactly_when_the_module_would_change_nothing(run_module, aws):
