@@ -51,7 +51,7 @@ def test_vpc_settings_list_every_problem():
     assert vpc_settings_errors({**VPC, "vpc_azs": ["us-east-1a", "us-east-1b"]}) == []
 
 
-@pytest.mark.parametrize("change, expected", [
+PROXY_RULES = [
     ({"rds_proxy_name": "1proxy"}, "rds_proxy_name: 1proxy must be 2 to 63 letters"),
     ({"rds_proxy_name": "p"}, "rds_proxy_name: p must be 2 to 63 letters"),
     ({"rds_proxy_name": "a--b"}, "rds_proxy_name: a--b must be"),
@@ -65,10 +65,7 @@ def test_vpc_settings_list_every_problem():
     ({"rds_proxy_connection_borrow_timeout": 301}, "rds_proxy_connection_borrow_timeout: 301 is outside 0-300"),
     ({"rds_proxy_wait_timeout": 0}, "rds_proxy_wait_timeout: 0 must be a positive number of seconds"),
     ({"rds_proxy_wait_delay": 901}, "rds_proxy_wait_delay: 901 must be at least 1 second and at most rds_proxy_wait_timeout (900)"),
-])
-def test_proxy_settings_name_the_variable(change, expected):
-    errors = rds_proxy_settings_errors({**PROXY, **change})
-    assert errors and errors[0].startswith(expected), errors
+]
 
 
 def test_an_absent_proxy_is_checked_for_its_name_only():
@@ -77,7 +74,7 @@ def test_an_absent_proxy_is_checked_for_its_name_only():
     assert len(rds_proxy_settings_errors({**bad_pool, "rds_proxy_name": "-"})) == 1
 
 
-@pytest.mark.parametrize("change, expected", [
+SCHEDULE_RULES = [
     ({"cost_stop_schedule": "0 20 * * ?"}, "cost_stop_schedule: '0 20 * * ?' is not an EventBridge Scheduler cron expression of six fields"),
     ({"cost_stop_schedule": "cron(0 20 * * *)"}, "cost_stop_schedule: 'cron(0 20 * * *)' is not"),
     ({"cost_stop_schedule": "cron(0 20 * * * *)"}, "cost_stop_schedule: 'cron(0 20 * * * *)' is not an EventBridge Scheduler cron expression of six fields"),
@@ -85,10 +82,7 @@ def test_an_absent_proxy_is_checked_for_its_name_only():
     ({"cost_stop_schedule_timezone": "Europe Berlin"}, "cost_stop_schedule_timezone: 'Europe Berlin' is not a time zone name"),
     ({"shoppulse_stop_allowed": "maybe"}, "shoppulse_stop_allowed: 'maybe' is not true or false"),
     ({"shoppulse_stop_allowed": "no"}, "shoppulse_stop_allowed: the inventory of dev does not allow stopping its database"),
-])
-def test_schedule_settings_name_the_variable(change, expected):
-    errors = cost_schedule_errors({**SCHEDULE, **change})
-    assert errors and errors[0].startswith(expected), errors
+]
 
 
 def test_no_schedule_needs_no_permission_and_any_boolean_word_is_taken():
@@ -98,7 +92,7 @@ def test_no_schedule_needs_no_permission_and_any_boolean_word_is_taken():
         assert cost_schedule_errors({**SCHEDULE, "shoppulse_stop_allowed": word}) == [], word
 
 
-@pytest.mark.parametrize("change, expected", [
+SCHEMA_RULES = [
     ({"host": ""}, "schema_db_host: give the endpoint to connect to"),
     ({"port": 0}, "schema_connect_port/schema_db_port: 0 is not a TCP port (1-65535)"),
     ({"port": 65536}, "schema_connect_port/schema_db_port: 65536 is not a TCP port"),
@@ -113,13 +107,20 @@ def test_no_schedule_needs_no_permission_and_any_boolean_word_is_taken():
     ({"schema_app_append_only_tables": ["audit_logs", "Orders"]}, "schema_app_append_only_tables: ['audit_logs', 'Orders'] must list"),
     ({"migration_files": 0}, "schema_migrations_dir: sql/migrations holds no *.sql migration files"),
     ({"seed_files": 0}, "schema_seed_dir: sql/seed holds no *.sql seed files, and schema_load_seed_data is true"),
-])
-def test_schema_settings_name_the_variable(change, expected):
-    errors = schema_settings_errors({**SCHEMA, **change})
-    assert errors and errors[0].startswith(expected), errors
+]
 
 
 def test_schema_settings_accept_a_verified_tls_with_its_bundle_and_no_seed_without_files():
     assert schema_settings_errors({**SCHEMA, "schema_ssl_mode": "verify-full", "schema_ca_cert": "/etc/rds.pem"}) == []
     assert schema_settings_errors({**SCHEMA, "schema_load_seed_data": False, "seed_files": 0}) == []
     assert len(schema_settings_errors({**SCHEMA, "host": "", "schema_secret_arn": ""})) == 2
+
+
+@pytest.mark.parametrize("check, settings, change, expected", [
+    pytest.param(check, settings, change, expected, id=f"{check.__name__}-{expected.split(':', 1)[0]}-{number}")
+    for check, settings, rules in ((rds_proxy_settings_errors, PROXY, PROXY_RULES), (cost_schedule_errors, SCHEDULE, SCHEDULE_RULES),
+                                   (schema_settings_errors, SCHEMA, SCHEMA_RULES))
+    for number, (change, expected) in enumerate(rules)])
+def test_a_broken_rule_is_the_first_problem_named_with_its_variable(check, settings, change, expected):
+    errors = check({**settings, **change})
+    assert errors and errors[0].startswith(expected), errors
