@@ -58,3 +58,19 @@ def fixture_stub_client(monkeypatch):
             return stubbers.enter_context(Stubber(client))
 
         yield stub
+
+
+def in_worker(module, args: dict, check_mode=False, diff=False, aws=True) -> dict:
+    """``module``'s result as its action plugin gets it in the task's worker (plugins/plugin_utils/in_process.py), the
+    tests' AWS connection options added unless aws=False; a failure raises ModuleExit, as run_module's does."""
+    # pylint: disable=import-outside-toplevel  # the controller side only for the tests that run a module in the worker
+    from ansible_collections.shoppulse.analytics.plugins.plugin_utils import in_process
+
+    try:
+        module.run(in_process.ControllerModule(f"shoppulse.analytics.{module.__name__.rsplit('.', 1)[-1]}", module.ARGUMENT_SPEC,
+                                               module.OPTIONS, {**(AWS if aws else {}), **args}, check_mode, diff, aws))
+    except in_process.Ended as ended:
+        if ended.result.get("failed"):
+            raise ModuleExit(ended.result, failed=True) from None
+        return ended.result
+    raise AssertionError("the module ended without exit_json or fail_json")

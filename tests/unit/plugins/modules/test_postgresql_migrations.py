@@ -19,7 +19,9 @@ import psycopg2
 import pytest
 
 from ansible_collections.shoppulse.analytics.plugins.module_utils import migrations as lib
+from ansible_collections.shoppulse.analytics.plugins.modules import postgresql_migrations
 from tests.conftest import postgres_server
+from .conftest import ModuleExit, in_worker
 
 CHECKOUT = Path(__file__).resolve().parents[4]
 MIGRATIONS = CHECKOUT / "sql" / "migrations"
@@ -118,31 +120,18 @@ def folder(tmp_path, extra=None, edit=None):
 REAL = sorted(p.name for p in MIGRATIONS.glob("*.sql"))
 
 
-def in_worker(args, check_mode=False, diff=False):
-    """The module as its action plugin runs it in the task's worker (plugins/plugin_utils/in_process.py)."""
-    # pylint: disable=import-outside-toplevel  # ansible's controller side only for this test
-    from ansible_collections.shoppulse.analytics.plugins.modules import postgresql_migrations
-    from ansible_collections.shoppulse.analytics.plugins.plugin_utils import in_process
-
-    try:
-        postgresql_migrations.run(in_process.ControllerModule(
-            "shoppulse.analytics.postgresql_migrations", postgresql_migrations.ARGUMENT_SPEC, postgresql_migrations.OPTIONS,
-            args, check_mode, diff, aws=False))
-    except in_process.Ended as ended:
-        return ended.result
-    raise AssertionError("the module ended without exit_json or fail_json")
-
-
 def test_in_the_worker_the_module_answers_as_its_process(db):
     args = db.args(path=str(MIGRATIONS), login_password="never-shown")
-    preview = in_worker(args, check_mode=True, diff=True)
+    preview = in_worker(postgresql_migrations, args, check_mode=True, diff=True, aws=False)
     assert preview == run(args, check_mode=True, diff=True)
     assert preview["pending"] == REAL and "never-shown" not in json.dumps(preview)
 
-    applied = in_worker(args)
+    applied = in_worker(postgresql_migrations, args, aws=False)
     assert applied["applied"] == REAL and [row[1] for row in db.history()] == REAL
-    assert in_worker(args) == run(args)  # both find nothing to do
-    assert in_worker({**args, "lock_wait": -1})["msg"] == run({**args, "lock_wait": -1})["msg"] == "lock_wait must be zero or more"
+    assert in_worker(postgresql_migrations, args, aws=False) == run(args)  # both find nothing to do
+    with pytest.raises(ModuleExit) as refused:
+        in_worker(postgresql_migrations, {**args, "lock_wait": -1}, aws=False)
+    assert refused.value.result == run({**args, "lock_wait": -1}) and refused.value.result["msg"] == "lock_wait must be zero or more"
 
 
 def test_fresh_apply_creates_the_schema_and_records_every_file(db):

@@ -26,7 +26,7 @@ from localenv import fidelity
 from tests.roles.conftest import CLOSED_PORT, ansible_playbook
 from tests.roles.playbook_output import recap
 from tests.unit.plugins.modules.conftest import fixture_run_module  # noqa: F401  pylint: disable=unused-import
-from tests.unit.plugins.modules.conftest import AWS, ModuleExit
+from tests.unit.plugins.modules.conftest import AWS, ModuleExit, in_worker
 
 SECRET = "shoppulse-analytics/rds/master"
 PASSWORD = "held-Password-1234567890"
@@ -105,18 +105,6 @@ def fixture_account(monkeypatch):
         boto3.client("secretsmanager", region_name="us-east-1").create_secret(
             Name=SECRET, SecretString=json.dumps({"username": "shoppulse_admin", "password": PASSWORD, "dbname": "shoppulse"}))
         yield
-
-
-def in_worker(module, args: dict, check_mode=False, diff=False, aws=True) -> dict:
-    """The module's result as the action plugin gets it; a failure raises ModuleExit, as run_module's does."""
-    try:
-        module.run(in_process.ControllerModule(f"shoppulse.analytics.{module.__name__.rsplit('.', 1)[-1]}", module.ARGUMENT_SPEC,
-                                               module.OPTIONS, {**(AWS if aws else {}), **args}, check_mode, diff, aws))
-    except in_process.Ended as ended:
-        if ended.result.get("failed"):
-            raise ModuleExit(ended.result, failed=True) from None
-        return ended.result
-    raise AssertionError("the module ended without exit_json or fail_json")
 
 
 def as_process(run_module, module, args: dict, check_mode=False, diff=False) -> dict:
