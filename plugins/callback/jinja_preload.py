@@ -17,10 +17,10 @@ description:
   - This callback loads them in the controller as the playbook starts - ansible-core's filters and tests, and the
     filter and test files of the collections named in O(collections) - so that each worker, a fork of the controller,
     finds them loaded.
-  - Then, as each play starts, it moves the objects the controller holds (the parsed playbook, the inventory, the
-    loaded plugins) out of reach of Python's garbage collector (C(gc.freeze)), as Python's documentation advises
-    before forking. The collections a worker's garbage collector makes then leave those memory pages shared with the
-    controller.
+  - Then, as each play and each task starts, it moves the objects the controller holds (the parsed playbook, the
+    inventory, the loaded plugins, what the tasks before registered) out of reach of Python's garbage collector
+    (C(gc.freeze)), as Python's documentation advises right before forking. The collections a worker's garbage
+    collector makes then leave those memory pages shared with the controller instead of copying them.
   - Only the time a run takes changes. A plugin file that fails to load here is left to the worker, which reports it
     as before.
 options:
@@ -75,7 +75,7 @@ def preload(collections) -> list[str]:
 
 
 class CallbackModule(CallbackBase):
-    """Loads the Jinja plugins as the playbook starts; freezes the controller's objects as each play starts."""
+    """Loads the Jinja plugins as the playbook starts; freezes the controller's objects before each worker is forked."""
 
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "aggregate"
@@ -88,4 +88,12 @@ class CallbackModule(CallbackBase):
             self._display.vvv(f"jinja_preload: left to the workers: {', '.join(failed)}")
 
     def v2_playbook_on_play_start(self, play):
+        gc.freeze()
+
+    # The worker of a task is forked right after its start is announced; until then the controller has made new
+    # objects (a task's results, templated variables) that a freeze at the play's start missed.
+    def v2_playbook_on_task_start(self, task, is_conditional):
+        gc.freeze()
+
+    def v2_playbook_on_handler_task_start(self, task):
         gc.freeze()

@@ -61,13 +61,20 @@ def test_a_plugin_file_that_fails_to_load_is_named_and_the_others_are_loaded(tmp
     assert "ansible_collections.acme.broken.plugins.filter.good" not in warm["imported"]
 
 
-def test_each_play_starts_with_the_controllers_objects_out_of_the_collectors_reach():
-    gc.unfreeze()
+def test_each_play_task_and_handler_starts_with_the_controllers_objects_out_of_the_collectors_reach():
+    callback = jinja_preload.CallbackModule()
+    starts = {"play": lambda: callback.v2_playbook_on_play_start(None),
+              "task": lambda: callback.v2_playbook_on_task_start(None, False),
+              "handler": lambda: callback.v2_playbook_on_handler_task_start(None)}
+    frozen = {}
     try:
-        jinja_preload.CallbackModule().v2_playbook_on_play_start(None)
-        assert gc.get_freeze_count() > 0
+        for kind, start in starts.items():
+            gc.unfreeze()
+            start()
+            frozen[kind] = gc.get_freeze_count()
     finally:
         gc.unfreeze()
+    assert all(frozen.values()), frozen
 
 
 def test_molecule_enables_the_callbacks_ansible_cfg_enables():

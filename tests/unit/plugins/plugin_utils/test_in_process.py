@@ -6,6 +6,7 @@ another user."""
 
 from __future__ import annotations
 
+import gc
 import json
 
 import boto3
@@ -206,10 +207,14 @@ def test_the_callback_knows_every_in_process_module_and_warms_up_for_those_only(
     callback.v2_playbook_on_start(None)
 
     assert sorted(callback.actions) == sorted(f"shoppulse.analytics.{name}" for name in CASES)
-    callback.v2_playbook_on_task_start(type("Task", (), {"action": "ansible.builtin.ping"})(), False)
-    assert not warmed
-    callback.v2_playbook_on_task_start(type("Task", (), {"action": "shoppulse.analytics.rds_layer_info"})(), False)
-    assert warmed
+    gc.unfreeze()
+    try:
+        callback.v2_playbook_on_task_start(type("Task", (), {"action": "ansible.builtin.ping"})(), False)
+        assert not warmed and not gc.get_freeze_count()
+        callback.v2_playbook_on_task_start(type("Task", (), {"action": "shoppulse.analytics.rds_layer_info"})(), False)
+        assert warmed and gc.get_freeze_count()  # what warm read, frozen before the worker is forked
+    finally:
+        gc.unfreeze()
 
 
 def test_the_module_runs_in_the_worker_on_the_controllers_python_and_as_a_process_elsewhere(tmp_path):
