@@ -68,7 +68,7 @@ local-down: ## Stop the local services and remove their state
 
 # The checks of the checkout side by side (each keeps about one core busy), then pytest's two workers beside molecule:
 # the workers keep about 1.8 of the two cores busy (some of their tests wait on the emulator's clock), and molecule, one
-# process at a time, fills the rest. Measured on this 2-core machine: pytest 494 s then molecule 90 s one after the
+# process at a time, fills the rest. Measured on this 2-core machine: pytest 494 s then molecule 97 s one after the
 # other, 539 s side by side.
 test: venv system-deps ## Run every check: lint beside sanity, then the unit tests beside molecule
 	$(MAKE) --no-print-directory -j2 --output-sync=target lint sanity
