@@ -213,6 +213,8 @@ def test_the_callback_knows_every_in_process_module_and_warms_up_for_those_only(
         assert not warmed and not gc.get_freeze_count()
         callback.v2_playbook_on_task_start(type("Task", (), {"action": "shoppulse.analytics.rds_layer_info"})(), False)
         assert warmed and gc.get_freeze_count()  # what warm read, frozen before the worker is forked
+        callback.v2_playbook_on_task_start(type("Task", (), {"action": "shoppulse.analytics.rds_proxy_info"})(), False)
+        assert len(warmed) == 1  # read once per run
     finally:
         gc.unfreeze()
 
