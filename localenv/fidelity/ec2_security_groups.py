@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 from typing import Any
 
@@ -60,3 +61,36 @@ def update_rule_descriptions_return() -> None:
 
     for name in ("update_security_group_rule_descriptions_ingress", "update_security_group_rule_descriptions_egress"):
         setattr(SecurityGroups, name, returning(getattr(SecurityGroups, name)))
+
+
+@entry(
+    key="ec2-security-group-rule-identity",
+    api="AuthorizeSecurityGroupIngress, AuthorizeSecurityGroupEgress, RevokeSecurityGroupIngress, RevokeSecurityGroupEgress, "
+    "UpdateSecurityGroupRuleDescriptionsIngress, UpdateSecurityGroupRuleDescriptionsEgress",
+    moto="a rule whose source is a security group is told apart by its description too: the same source with another "
+    "description is authorized as a second rule, a description update changes nothing, and revoking the rule without "
+    "its description is `InvalidPermission.NotFound`",
+    aws="a rule is its protocol, ports and source, whatever its description (as for CIDR sources): authorizing it again "
+    "is `InvalidPermission.Duplicate`, a description update replaces the rule's description, and a revoke need not "
+    "give it",
+    reference=f"{EC2_API}/API_UpdateSecurityGroupRuleDescriptionsIngress.html",
+)
+def security_group_rule_identity() -> None:
+    from moto.ec2.models.security_groups import SecurityGroupRule  # pylint: disable=import-outside-toplevel
+
+    original = SecurityGroupRule.__eq__
+
+    def undescribed(source_group: dict) -> dict:
+        return {key: value for key, value in source_group.items() if key != "Description"}
+
+    @functools.wraps(original)
+    def equal(self: Any, other: Any) -> bool:
+        if undescribed(self.source_group) != undescribed(other.source_group):
+            return False
+        if self.source_group == other.source_group:
+            return original(self, other)
+        twin = copy.copy(other)  # the same source, another description: the rest compared as moto compares it
+        twin.source_group = self.source_group
+        return original(self, twin)
+
+    SecurityGroupRule.__eq__ = equal

@@ -249,7 +249,7 @@ def rds_restart_changes(before: dict, after: dict) -> list[str]:
 
 
 def rds_ingress_rule(source, port: int) -> dict:
-    """An amazon.aws.ec2_security_group rule admitting one declared source (a CIDR or a security group id)."""
+    """A shoppulse.analytics.ec2_vpc_security_group rule admitting one declared source (a CIDR or a security group id)."""
     if isinstance(source, dict):
         source, description = source["source"], source.get("description", "declared source")
     else:

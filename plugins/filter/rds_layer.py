@@ -1,58 +1,27 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Whether the database layer's security group, DB subnet group and DB parameter group, as
-shoppulse.analytics.rds_layer_info reads them, are as declared: exactly when the amazon.aws module that builds each,
-given the layer's options, would change nothing - so that the layer skips it."""
+shoppulse.analytics.rds_layer_info reads them, are as declared: exactly when the module that builds each, given the
+layer's options, would change nothing - so that the layer skips it."""
 
 from __future__ import annotations
 
 # The parameter group module's own conversion of a declared value to the text RDS keeps (sizes, booleans).
 from ansible_collections.amazon.aws.plugins.modules.rds_instance_param_group import convert_parameter
 
+from ansible_collections.shoppulse.analytics.plugins.module_utils.security_group import declared_rules
+from ansible_collections.shoppulse.analytics.plugins.module_utils.security_group import found_rules
 from ansible_collections.shoppulse.analytics.plugins.module_utils.service_resources import tags_as_declared
-
-# ip_permissions keys of each kind of source, as amazon.aws.ec2_security_group names the kinds.
-SOURCES = (("ip_ranges", "cidr_ip", "ipv4"), ("ipv6_ranges", "cidr_ipv6", "ipv6"),
-           ("prefix_list_ids", "prefix_list_id", "ip_prefix"), ("user_id_group_pairs", "group_id", "group"))
-
-
-def _found_rules(permissions: list) -> set:
-    """Each source of each permission (as ec2_security_group_info returns them) as a rule: (protocol, from port, to
-    port, kind, source, description)."""
-    rules = set()
-    for permission in permissions:
-        ports = tuple(None if permission.get(key) is None else int(permission[key]) for key in ("from_port", "to_port"))
-        for key, source_key, kind in SOURCES:
-            for source in permission.get(key) or []:
-                rules.add((str(permission["ip_protocol"]), *ports, kind, source.get(source_key), source.get("description")))
-    return rules
-
-
-def _declared_rules(rules: list, name: str, group_id: str) -> set:
-    """The declared rules (amazon.aws.ec2_security_group's ``rules``: tcp, a list of ports, one source each) in
-    _found_rules' shape; a rule naming the group itself by ``group_name`` is a rule on its id."""
-    declared = set()
-    for rule in rules:
-        if rule.get("group_name") == name:
-            source = ("group", group_id)
-        elif rule.get("group_id"):
-            source = ("group", rule["group_id"])
-        else:
-            source = ("ipv4", rule.get("cidr_ip"))
-        for port in rule.get("ports") or []:
-            declared.add((str(rule["proto"]), int(port), int(port), *source, rule.get("rule_desc")))
-    return declared
 
 
 def rds_security_group_as_declared(found: dict | None, name: str, description: str, rules: list, tags: dict | None) -> bool:
-    """Whether amazon.aws.ec2_security_group (purge_rules, purge_tags, no egress rules given, which it then leaves
-    alone) would change nothing on ``found``: that group, its description, exactly the declared ingress rules with
-    their descriptions, and no tag to add or remove. Rules are all tcp on listed ports, from a CIDR, a group id, or
-    the group itself by name."""
+    """Whether shoppulse.analytics.ec2_vpc_security_group (which leaves egress rules alone) would change nothing on
+    ``found``: that group, its description, exactly the declared ingress rules with their descriptions, and no tag to
+    add or remove. Rules are on listed ports, from a CIDR, a group id, or the group itself by name."""
     if not found or found.get("group_name") != name or found.get("description") != description:
         return False
     return (tags_as_declared(found.get("tags"), tags)
-            and _found_rules(found.get("ip_permissions") or []) == _declared_rules(rules, name, found.get("group_id")))
+            and found_rules(found.get("ip_permissions") or []) == declared_rules(rules, name, found.get("group_id")))
 
 
 def rds_subnet_group_as_declared(found: dict | None, name: str, description: str, subnets: list, tags: dict | None) -> bool:

@@ -48,3 +48,22 @@ def test_updating_rule_descriptions_returns_true(group):
     assert ec2.update_security_group_rule_descriptions_egress(GroupId=group_id, IpPermissions=[described[1]])["Return"] is True
     permission = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]["IpPermissions"][0]
     assert permission["IpRanges"] == [{"CidrIp": "10.1.0.0/16", "Description": "database"}]
+
+
+# ec2-security-group-rule-identity
+
+def test_a_rule_from_a_group_is_the_same_rule_whatever_its_description(group):
+    ec2, group_id = group
+    pair = {**POSTGRES_RULE, "UserIdGroupPairs": [{"GroupId": group_id, "Description": "members"}]}
+    ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=[pair])
+
+    with pytest.raises(ec2.exceptions.ClientError, match="InvalidPermission.Duplicate"):
+        ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=[
+            {**POSTGRES_RULE, "UserIdGroupPairs": [{"GroupId": group_id, "Description": "another"}]}])
+    ec2.update_security_group_rule_descriptions_ingress(GroupId=group_id, IpPermissions=[
+        {**POSTGRES_RULE, "UserIdGroupPairs": [{"GroupId": group_id, "Description": "the proxy and the functions"}]}])
+    pairs = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]["IpPermissions"][0]["UserIdGroupPairs"]
+    assert [(p["GroupId"], p["Description"]) for p in pairs] == [(group_id, "the proxy and the functions")]
+
+    ec2.revoke_security_group_ingress(GroupId=group_id, IpPermissions=[{**POSTGRES_RULE, "UserIdGroupPairs": [{"GroupId": group_id}]}])
+    assert ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]["IpPermissions"] == []

@@ -18,7 +18,7 @@ from moto import mock_aws
 from ansible_collections.shoppulse.analytics.plugins.callback import aws_preload
 from ansible_collections.shoppulse.analytics.plugins.modules import (
     cloudwatch_dashboard, cloudwatch_metric_alarms, ec2_vpc_flow_log, ec2_vpc_flow_log_info, ec2_vpc_network_info, ec2_vpc_route_tables,
-    ec2_vpc_subnets, iam_authorization_details_info, iam_service_role, lambda_function_info, lambda_package, monitoring_state_info,
+    ec2_vpc_security_group, ec2_vpc_subnets, iam_authorization_details_info, iam_service_role, lambda_function_info, lambda_package, monitoring_state_info,
     rds_db_parameters_info, rds_event_subscription, rds_layer_info, rds_proxy, rds_proxy_info, role_and_log_groups_info, rollout_lock,
     scheduler_schedule, scheduler_schedule_info, secretsmanager_credentials, secretsmanager_rotation, secretsmanager_secret_info,
     secretsmanager_secret_stage)
@@ -59,6 +59,9 @@ CASES = {
     "iam_authorization_details_info": (iam_authorization_details_info, {}),
     "ec2_vpc_subnets": (ec2_vpc_subnets, lambda: {"vpc_id": _vpc_id(), "subnets": [
         {"cidr": "10.0.0.0/24", "az": "us-east-1a", "map_public": True, "tags": {"Name": "public-a", "tier": "public"}}]}),
+    "ec2_vpc_security_group": (ec2_vpc_security_group, lambda: {
+        "name": "shoppulse-analytics-sg", "description": "database", "vpc_id": _vpc_id(), "tags": {"Name": "shoppulse-analytics-sg"},
+        "rules": [{"ports": [5432], "group_name": "shoppulse-analytics-sg", "rule_desc": "members"}]}),
     "rds_proxy": (rds_proxy, {"name": "shoppulse-analytics-proxy", "engine_family": "POSTGRESQL", "require_tls": True,
                               "auth": [{"secret_arn": f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{SECRET}-AbCdEf"}],
                               "role_arn": "arn:aws:iam::123456789012:role/proxy", "vpc_subnet_ids": ["subnet-1", "subnet-2"]}),
