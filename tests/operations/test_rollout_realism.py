@@ -10,8 +10,8 @@ tests/operations/test_layers_alone.py's and test_destroy.py's partly built envir
 The emulator holds every transition's last state until it has been read HOLD_READS times, however long Ansible takes
 to get to its wait: each wait sees the state it waits out, and prints its lines, whatever the machine's speed. The
 state a wait's message names is the one the creating module read back in the same call, or, for an instance an
-earlier run requested, the one the layer's read found. The waits poll every second: those a transition's held reads
-decide then take half as long.
+earlier run requested, the one the layer's read found. The waits poll every second (inventories/local), so
+those a transition's held reads decide take seconds.
 """
 
 import boto3
@@ -27,8 +27,6 @@ SCALE = "0.01"  # the instance and the proxy take 6 s each; HOLD_READS keeps eac
 FAULT = "rds:CreateDBProxy:DBProxyQuotaExceededFault"
 # More reads than any resource gets before its wait polls it (its creation's answer, the module's read-back).
 HOLD_READS = "8"
-# The waits poll every second (inventories/local: every 2 s).
-POLL_EVERY_SECOND = ("-e", "vpc_nat_gateway_wait_delay=1", "-e", "rds_wait_delay=1", "-e", "rds_proxy_wait_delay=1")
 ONE_EACH = ("ec2:Vpcs", "ec2:InternetGateways", "ec2:NatGateways", "ec2:Addresses", "ec2:FlowLogs", "rds:DBInstances",
             "rds:DBSubnetGroups", "rds:DBParameterGroups", "rds:DBProxies")
 
@@ -49,7 +47,7 @@ def fixture_slow_environment(local_environment_at):
 
 
 def site(env, *args: str):
-    return ansible_playbook("site.yml", *POLL_EVERY_SECOND, *args, port=PORT, env=env, timeout=900)
+    return ansible_playbook("site.yml", *args, port=PORT, env=env, timeout=900)
 
 
 def test_waits_show_in_the_run_and_an_injected_failure_is_finished_by_the_next_run(slow_environment):
