@@ -34,7 +34,7 @@ _CRON = re.compile(r"^cron\(\S+( \S+){5}\)$")
 _TIME_ZONE = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")
 
 
-def _boolean(value) -> bool | None:
+def boolean(value) -> bool | None:
     """A boolean, or one of the words a boolean may arrive as from an inventory or -e; None for anything else."""
     if isinstance(value, bool):
         return value
@@ -42,7 +42,7 @@ def _boolean(value) -> bool | None:
 
 
 def _bool(settings: dict, name: str) -> bool:
-    value = _boolean(settings.get(name))
+    value = boolean(settings.get(name))
     if value is None:
         raise AnsibleFilterError(f"{name}: {settings.get(name)!r} is not true or false")
     return value
@@ -256,7 +256,7 @@ def cost_schedule_errors(settings: dict) -> list[str]:
     is not a boolean, a schedule for an environment whose inventory does not allow stopping its database."""
     schedule, zone = settings.get("cost_stop_schedule"), str(settings["cost_stop_schedule_timezone"])
     # As the inventory's word, whatever its type (an integer 1 included).
-    allowed = _boolean(str(settings.get("shoppulse_stop_allowed", False)))
+    allowed = boolean(str(settings.get("shoppulse_stop_allowed", False)))
     errors = []
     if schedule not in (None, ""):
         fields = str(schedule)[5:-1].split(" ")

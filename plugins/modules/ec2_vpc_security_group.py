@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 ---
 module: ec2_vpc_security_group
-version_added: 0.9.0
+version_added: 0.15.0
 short_description: Ensure a VPC security group admits exactly the declared ingress rules, with its tags
 description:
   - Reads the group of that name in the VPC once (C(DescribeSecurityGroups)) and makes it the declared one. A missing
