@@ -1,4 +1,5 @@
-"""An interrupted VPC rollout re-runs to exactly one NAT gateway and one elastic IP per NAT zone."""
+"""An interrupted VPC rollout re-runs to exactly one NAT gateway and one elastic IP per NAT zone, reusing the address an
+interrupted run allocated; with a NAT gateway per zone, each zone gets its own."""
 
 import os
 import signal
@@ -54,22 +55,17 @@ def test_interrupt_after_the_nat_gateway_was_requested(emulator):
     assert len(emulator.describe_addresses()["Addresses"]) == 1
 
 
-def test_an_elastic_ip_left_by_an_interrupted_run_is_reused(emulator):
-    # The run stopped between allocating the address and requesting the NAT gateway.
+def test_an_elastic_ip_left_by_an_interrupted_run_is_reused_and_each_zone_gets_a_gateway_of_its_own(emulator):
+    # The run stopped between allocating zone a's address and requesting its NAT gateway; this one asks for one per zone.
     orphan = emulator.allocate_address(Domain="vpc", TagSpecifications=[
         {"ResourceType": "elastic-ip", "Tags": [{"Key": "Name", "Value": "shoppulse-analytics-nat-us-east-1a"}]}])["AllocationId"]
 
-    finished = subprocess.run(site(), cwd=CHECKOUT, env=env(), capture_output=True, text=True, timeout=300, check=False)
-    assert finished.returncode == 0, finished.stdout[-3000:]
-    assert [a["AllocationId"] for a in emulator.describe_addresses()["Addresses"]] == [orphan]
-    assert nat_gateways(emulator)[0]["NatGatewayAddresses"][0]["AllocationId"] == orphan
-
-
-def test_nat_gateway_per_zone(emulator):
     finished = subprocess.run(site("-e", "vpc_nat_gateway_per_az=true"), cwd=CHECKOUT, env=env(), capture_output=True, text=True,
                               timeout=300, check=False)
     assert finished.returncode == 0, finished.stdout[-3000:]
     gateways = nat_gateways(emulator)
     assert len(gateways) == 2 and len(emulator.describe_addresses()["Addresses"]) == 2
-    subnets = emulator.describe_subnets(SubnetIds=[g["SubnetId"] for g in gateways])["Subnets"]
-    assert len({s["AvailabilityZone"] for s in subnets}) == 2
+    subnets = {s["SubnetId"]: s["AvailabilityZone"] for s in emulator.describe_subnets(SubnetIds=[g["SubnetId"] for g in gateways])["Subnets"]}
+    by_zone = {subnets[g["SubnetId"]]: g["NatGatewayAddresses"][0]["AllocationId"] for g in gateways}
+    assert sorted(by_zone) == ["us-east-1a", "us-east-1b"]
+    assert by_zone["us-east-1a"] == orphan and by_zone["us-east-1b"] != orphan
