@@ -48,11 +48,12 @@ def ec2():
     "tags, mode, reads",
     [
         ("rds", (), "shoppulse.analytics.vpc : Find the VPC by its Name tag, whatever its block, and read what it holds"),
-        ("rds_proxy", (), "shoppulse.analytics.rds : Read the database instance and its security group"),
         ("schema", (), "shoppulse.analytics.rds_proxy : Read the proxy with its targets"),
+        # The proxy layer reads the database from AWS here; that it changes nothing when it runs for real is the
+        # whole second run's (tests/roles/test_rds_role.py; molecule's idempotence): the same tasks, given the same facts.
         ("rds_proxy,schema", ("--check", "--diff"), "shoppulse.analytics.rds : Read the database instance and its security group"),
     ],
-    ids=["rds", "rds_proxy", "schema", "rds_proxy,schema --check --diff"],
+    ids=["rds", "schema", "rds_proxy,schema --check --diff"],
 )
 def test_a_layer_alone_reads_the_layers_before_it_from_aws_and_changes_nothing(environment, run_playbook, tags, mode, reads):
     result = run_playbook("site.yml", "--tags", tags, *mode, port=PORT, env=environment, timeout=TIMEOUT)
