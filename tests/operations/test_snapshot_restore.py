@@ -1,9 +1,9 @@
 """playbooks/snapshot.yml and playbooks/restore.yml on a private emulator, read back with boto3.
 
-One environment, the run's converged snapshot, given deletion protection and 31 days of Performance Insights by the
-rds layer: a restore left to its own defaults would differ there. The master password is rotated
+One environment, the run's converged snapshot, given deletion protection and 31 days of Performance Insights (the
+settings every run here passes the rds layer): a restore left to its own defaults would differ there. The master password is rotated
 after the snapshot, so the restored instance starts with a password the secret no longer holds. The tests run in file
-order: bad inputs refused while the rds layer runs, the snapshot previewed, taken and taken again; refusals
+order: bad inputs refused meanwhile, the snapshot previewed, taken and taken again; refusals
 that need the environment and the restore's preview; the restore with the proxy re-pointed, its second run, and
 site.yml's next run once the inventory names the restored instance.
 """
@@ -131,9 +131,11 @@ def fixture_environment(converged_environment_at):
     """The converged environment, its instance given the settings; the input refusals run meanwhile. Yields their
     results, the state built and ansible-playbook's environment."""
     with converged_environment_at(PORT, PG_PORT) as env, concurrent.futures.ThreadPoolExecutor(4) as pool:
-        settle = pool.submit(ansible_playbook, "site.yml", "--tags", "rds", *SETTINGS, port=PORT, env=env, timeout=900)
         refusals = {case: pool.submit(run, *args, port=CLOSED_PORT) for case, (args, _message) in INPUT_REFUSALS.items()}
-        ok(settle.result())
+        # What the rds layer sets with SETTINGS (its modify path is tests/roles/test_rds_role.py's), set directly.
+        client("rds").modify_db_instance(DBInstanceIdentifier=INSTANCE, DeletionProtection=True, EnablePerformanceInsights=True,
+                                         PerformanceInsightsRetentionPeriod=31, ApplyImmediately=True)
+        client("rds").get_waiter("db_instance_available").wait(DBInstanceIdentifier=INSTANCE, WaiterConfig={"Delay": 1})
         yield {"refusals": {case: future.result() for case, future in refusals.items()}, "built": held(), "env": env}
 
 
