@@ -15,10 +15,10 @@ def _text(value) -> str:
 
 
 def _boolean_errors(settings: dict, names: tuple) -> list[str]:
-    """A boolean given as anything but a boolean or one of the words -e hands one over as."""
+    """A boolean given as anything but a boolean or one of the words -e hands one over as (read as text, as the
+    cost filters read shoppulse_stop_allowed, so that YAML's true and 1 pass too)."""
     value_of = {name: settings.get(name, False) for name in names}
-    return [f"{name}: '{value}' is not true or false" for name, value in value_of.items()
-            if boolean(str(value) if isinstance(value, int) and not isinstance(value, bool) else value) is None]
+    return [f"{name}: '{value}' is not true or false" for name, value in value_of.items() if boolean(str(value)) is None]
 
 
 def destroy_settings_errors(settings: dict) -> list[str]:
