@@ -59,11 +59,14 @@ def read_security_group(client, name: str, vpc_id: str | None) -> dict:
     amazon.aws.ec2_security_group_info returns it; {} when there is none."""
     filters = ansible_dict_to_boto3_filter_list({"group-name": name, **({"vpc-id": vpc_id} if vpc_id else {})})
     found = client.get_paginator("describe_security_groups").paginate(Filters=filters).build_full_result()["SecurityGroups"]
-    if not found:
-        return {}
-    group = camel_dict_to_snake_dict(found[0], ignore_list=["Tags"])
-    group["tags"] = boto3_tag_list_to_ansible_dict(group.pop("tags", []))
-    return group
+    return security_group_shape(found[0]) if found else {}
+
+
+def security_group_shape(group: dict) -> dict:
+    """A DescribeSecurityGroups entry as amazon.aws.ec2_security_group_info returns it."""
+    shaped = camel_dict_to_snake_dict(group, ignore_list=["Tags"])
+    shaped["tags"] = boto3_tag_list_to_ansible_dict(shaped.pop("tags", []))
+    return shaped
 
 
 def read_subnet_group(client, name: str) -> dict:

@@ -138,11 +138,11 @@ tags:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import camel_dict_to_snake_dict
 
 from ansible_collections.shoppulse.analytics.plugins.module_utils.rds_layer import read_security_group
+from ansible_collections.shoppulse.analytics.plugins.module_utils.rds_layer import security_group_shape
 from ansible_collections.shoppulse.analytics.plugins.module_utils.security_group import declared_rules
 from ansible_collections.shoppulse.analytics.plugins.module_utils.security_group import found_rules
 from ansible_collections.shoppulse.analytics.plugins.module_utils.security_group import ingress_plan
@@ -175,13 +175,6 @@ def validate(module):
             errors.append(f"rules[{index}].ports: at least one port is required")
     if errors:
         module.fail_json(msg="; ".join(errors))
-
-
-def shape(group: dict) -> dict:
-    """A DescribeSecurityGroups entry as amazon.aws.ec2_security_group_info returns it."""
-    found = camel_dict_to_snake_dict(group, ignore_list=["Tags"])
-    found["tags"] = boto3_tag_list_to_ansible_dict(found.pop("tags", []))
-    return found
 
 
 def create(module, client) -> str:
@@ -218,7 +211,7 @@ def apply(module, client, group_id: str, plan: dict, tags: tuple) -> None:
 
 def read_back(module, client, group_id: str) -> dict:
     try:
-        return shape(client.describe_security_groups(aws_retry=True, GroupIds=[group_id])["SecurityGroups"][0])
+        return security_group_shape(client.describe_security_groups(aws_retry=True, GroupIds=[group_id])["SecurityGroups"][0])
     except aws_errors() as e:
         module.fail_json_aws(e, msg=f"Could not read security group {module.params['name']} ({group_id}) back")
 
@@ -268,10 +261,11 @@ def run(module) -> None:
                     " EC2 cannot change a group's description; delete the group to have the declared one")
     group_id = found.get("group_id", "")
     declared = declared_rules(params["rules"], params["name"], group_id or "sg-known-after-apply")
-    plan = ingress_plan(found_rules(found.get("ip_permissions") or []), declared)
+    have = found_rules(found.get("ip_permissions") or [])
+    plan = ingress_plan(have, declared)
     tags = compare_aws_tags(found.get("tags") or {}, params["tags"], purge_tags=True)
     changed = not found or any(plan.values()) or any(tags)
-    diff = {"before": view(found["description"], found_rules(found["ip_permissions"]), found["tags"]) if found else {},
+    diff = {"before": view(found["description"], have, found["tags"]) if found else {},
             "after": view(found.get("description", params["description"]), declared, params["tags"])}
     if module.check_mode or not changed:
         module.exit_json(changed=changed, diff=diff, **(expected(params, found, group_id, declared) if changed else found))
