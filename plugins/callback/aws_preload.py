@@ -52,7 +52,6 @@ class CallbackModule(CallbackBase):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.actions = set()
-        self.warmed = False
 
     def v2_playbook_on_start(self, playbook):
         try:
@@ -61,9 +60,7 @@ class CallbackModule(CallbackBase):
             self._display.vvv(f"aws_preload: left to the workers: {e}")
 
     def v2_playbook_on_task_start(self, task, is_conditional):
-        if task.action in self.actions and not self.warmed:
-            in_process.warm()
-            # What warm read, out of the garbage collector's reach before this task's worker is forked: jinja_preload's
-            # freeze at every task's start ran before this callback, and covers the later tasks.
+        # What warm read, out of the garbage collector's reach before this task's worker is forked: jinja_preload's
+        # freeze at every task's start ran before this callback, and covers the later tasks.
+        if task.action in self.actions and in_process.warm():
             gc.freeze()
-            self.warmed = True

@@ -56,11 +56,12 @@ SERVICES = ("cloudwatch", "ec2", "iam", "lambda", "logs", "rds", "scheduler", "s
 _SHARED = {"session": None}
 
 
-def warm() -> None:
+def warm() -> bool:
     """Read the botocore data every in-process module needs, once, in the controller (a callback calls this before the
-    first such task); each worker, a fork, then finds it read. Credentials are never resolved here."""
+    first such task); each worker, a fork, then finds it read. Credentials are never resolved here. Whether this call
+    read it (False when an earlier call has, or without boto3)."""
     if _SHARED["session"] is not None or not HAS_BOTO3:
-        return
+        return False
     core = botocore.session.get_session()
     loader = core.get_component("data_loader")  # the loader every client of this session reads its data with
     loader.list_available_services("service-2")
@@ -70,6 +71,7 @@ def warm() -> None:
         for kind in ("service-2", "endpoint-rule-set-1"):
             loader.load_service_model(service, kind)
     _SHARED["session"] = boto3.session.Session(botocore_session=core)
+    return True
 
 
 # The task's arguments and the module's result as they travel between the controller and a module without a profile

@@ -201,12 +201,18 @@ def test_after_the_warm_up_a_worker_makes_every_client_without_reading_botocores
     for service in in_process.SERVICES:
         module.client(service)
 
+    assert in_process.warm() is False  # read once per run: a second call reads nothing
     assert [path for path in read if path.endswith(("service-2", "endpoint-rule-set-1", "endpoints"))] == []
 
 
 def test_the_callback_knows_every_in_process_module_and_warms_up_for_those_only(monkeypatch):
     warmed = []
-    monkeypatch.setattr(in_process, "warm", lambda: warmed.append(True))
+
+    def warm():  # as in_process.warm: it reads on its first call only, and says so
+        warmed.append(not warmed)
+        return warmed[-1]
+
+    monkeypatch.setattr(in_process, "warm", warm)
     callback = aws_preload.CallbackModule()
     callback.v2_playbook_on_start(None)
 
@@ -216,9 +222,9 @@ def test_the_callback_knows_every_in_process_module_and_warms_up_for_those_only(
         callback.v2_playbook_on_task_start(type("Task", (), {"action": "ansible.builtin.ping"})(), False)
         assert not warmed and not gc.get_freeze_count()
         callback.v2_playbook_on_task_start(type("Task", (), {"action": "shoppulse.analytics.rds_layer_info"})(), False)
-        assert warmed and gc.get_freeze_count()  # what warm read, frozen before the worker is forked
+        assert warmed == [True] and gc.get_freeze_count()  # what warm read, frozen before the worker is forked
         callback.v2_playbook_on_task_start(type("Task", (), {"action": "shoppulse.analytics.rds_proxy_info"})(), False)
-        assert len(warmed) == 1  # read once per run
+        assert warmed.count(True) == 1  # read once per run
     finally:
         gc.unfreeze()
 
