@@ -94,23 +94,26 @@ def signature(path: str) -> str:
     return f"{path}:{info.st_size}:{info.st_mtime_ns}"
 
 
-def collection_signatures(collection: str) -> list[str]:
-    """An installed collection by its manifest (rewritten by every install); one run from source by its module files."""
+def collection_signatures(collection: str, folders=SOURCE_FOLDERS) -> list[str]:
+    """An installed collection by its manifest (rewritten by every install); one run from source by the files under
+    ``folders`` (its module files unless told)."""
     manifest = os.path.join(collection, "MANIFEST.json")
     if os.path.isfile(manifest):
         return [signature(manifest)]
     signatures = []
-    for folder in SOURCE_FOLDERS:
+    for folder in folders:
         for parent, dirs, files in os.walk(os.path.join(collection, *folder)):
             dirs.sort()
             signatures.extend(signature(os.path.join(parent, name)) for name in sorted(files))
     return signatures
 
 
-def fingerprint(search_paths) -> str:
-    digest = hashlib.sha256(f"{PAYLOAD_FORMAT}\n{ansible_core_version}\n{sys.version}\n".encode())
+def fingerprint(search_paths, store_format: str = PAYLOAD_FORMAT, folders=SOURCE_FOLDERS) -> str:
+    """What a store's contents were made from: its format, ansible-core, Python, and every collection (``folders`` of
+    one run from source)."""
+    digest = hashlib.sha256(f"{store_format}\n{ansible_core_version}\n{sys.version}\n".encode())
     for collection in collection_dirs(search_paths):
-        for line in [collection, *collection_signatures(collection)]:
+        for line in [collection, *collection_signatures(collection, folders)]:
             digest.update(line.encode() + b"\n")
     return digest.hexdigest()[:32]
 
@@ -122,6 +125,16 @@ def prune(root: str, keep: str, keep_days: int) -> None:
         folder = os.path.join(root, name)
         if name != keep and os.path.isdir(folder) and os.stat(folder).st_mtime < horizon:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def use_store(root: str, key: str, keep_days: int) -> str:
+    """The folder ``key`` under ``root``, made when missing (private to the user: what it holds is run as code) and
+    marked in use; the other folders unused for ``keep_days`` removed."""
+    store = os.path.join(root, key)
+    os.makedirs(store, mode=0o700, exist_ok=True)
+    os.utime(store)  # in use: not pruned
+    prune(root, key, keep_days)
+    return store
 
 
 def shareable(name: str) -> bool:
@@ -204,11 +217,7 @@ class CallbackModule(CallbackBase):
         super().set_options(task_keys=task_keys, var_options=var_options, direct=direct)
         root = os.path.expanduser(self.get_option("dir"))
         try:
-            key = fingerprint(AnsibleCollectionConfig.collection_paths)
-            self.store = os.path.join(root, key)
-            os.makedirs(self.store, exist_ok=True)
-            os.utime(self.store)  # in use: not pruned
-            prune(root, key, self.get_option("keep_days"))
+            self.store = use_store(root, fingerprint(AnsibleCollectionConfig.collection_paths), self.get_option("keep_days"))
             link_into(self.store, self.run_cache)
         except OSError as e:
             self._display.vvv(f"module_cache: {root} not used: {e}")
