@@ -50,6 +50,7 @@ options:
 import hashlib
 import marshal
 import os
+import threading
 
 import jinja2
 from jinja2.environment import TemplateExpression
@@ -132,8 +133,9 @@ def install(store: CodeStore) -> bool:
         return True
     compile_source = AnsibleEnvironment.compile
     compile_expression = AnsibleEnvironment.compile_expression
-    # The code compiled from the node tree that compile_expression parses, while one is being kept.
-    made = []
+    # The code compiled from the node tree that compile_expression parses, while one is being kept (per thread, so that
+    # another thread's compile is never kept under this expression's key).
+    local = threading.local()
 
     def cacheable(environment) -> bool:
         return not environment._debuggable_template_source  # pylint: disable=protected-access  # ansible's debug mode writes its own files
@@ -141,6 +143,7 @@ def install(store: CodeStore) -> bool:
     def compile(self, source, name=None, filename=None, raw=False, defer_init=False):  # pylint: disable=redefined-builtin  # Jinja's name
         if raw or not isinstance(source, str) or not cacheable(self):
             code = compile_source(self, source, name, filename, raw, defer_init)
+            made = getattr(local, "made", None)
             if made and not raw:
                 made[-1] = code
             return code
@@ -157,6 +160,7 @@ def install(store: CodeStore) -> bool:
         key = key_of("expression", self, source)
         code = store.load(key)
         if code is None:
+            made = local.__dict__.setdefault("made", [])
             made.append(None)
             try:
                 expression = compile_expression(self, source, undefined_to_none)
