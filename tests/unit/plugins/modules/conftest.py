@@ -9,6 +9,9 @@ from ansible.module_utils.common import warnings
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
 from botocore.stub import Stubber
+from moto import mock_aws
+
+from localenv import fidelity
 
 AWS = {"region": "us-east-1", "access_key": "testing", "secret_key": "testing"}
 
@@ -20,6 +23,23 @@ class ModuleExit(Exception):
         super().__init__(result.get("msg", ""))
         self.result = result
         self.failed = failed
+
+
+def emulated_client(service: str):
+    """A client of ``service`` on moto with the fidelity layer on, as the local environment's emulator answers."""
+    fidelity.apply_all()
+    with mock_aws():
+        yield boto3.client(service, region_name="us-east-1")
+
+
+@pytest.fixture(name="ec2")
+def fixture_ec2():
+    yield from emulated_client("ec2")
+
+
+@pytest.fixture(name="cw")
+def fixture_cw():
+    yield from emulated_client("cloudwatch")
 
 
 @pytest.fixture(name="run_module")

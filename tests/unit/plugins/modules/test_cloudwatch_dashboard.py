@@ -2,12 +2,9 @@
 
 import json
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from ansible_collections.shoppulse.analytics.plugins.modules import cloudwatch_dashboard as module
-from localenv import fidelity
 
 from .conftest import ModuleExit
 
@@ -15,13 +12,6 @@ NAME = "shoppulse-analytics"
 GRAPH = {"type": "metric", "x": 0, "y": 0, "width": 8, "height": 6,
          "properties": {"title": "CPU", "region": "us-east-1", "metrics": [["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", "db"]]}}
 BODY = {"widgets": [GRAPH]}
-
-
-@pytest.fixture(name="cw")
-def fixture_cw():
-    fidelity.apply_all()
-    with mock_aws():
-        yield boto3.client("cloudwatch", region_name="us-east-1")
 
 
 def dashboard(run_module, check_mode=False, diff=False, **args):

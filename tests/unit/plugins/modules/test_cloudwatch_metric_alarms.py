@@ -1,26 +1,16 @@
 """cloudwatch_metric_alarms: the alarms under a prefix made the declared ones in one call (create, no-op, update,
 delete, check mode, diff), on moto with the fidelity layer, with the alarms the monitoring role declares."""
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from ansible_collections.shoppulse.analytics.plugins.module_utils.monitoring import alarm_definitions
 from ansible_collections.shoppulse.analytics.plugins.modules import cloudwatch_metric_alarms as module
-from localenv import fidelity
 
 from ..filter.test_monitoring import role_settings
 from .conftest import ModuleExit
 
 PREFIX = "shoppulse-analytics-rds-"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:shoppulse-analytics-alarms"
-
-
-@pytest.fixture(name="cw")
-def fixture_cw():
-    fidelity.apply_all()
-    with mock_aws():
-        yield boto3.client("cloudwatch", region_name="us-east-1")
 
 
 def declared(**changes):

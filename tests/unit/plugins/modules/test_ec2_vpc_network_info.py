@@ -7,14 +7,12 @@ import pytest
 from ansible_collections.amazon.aws.plugins.modules import (
     aws_az_info, ec2_eip_info, ec2_vpc_igw_info, ec2_vpc_nat_gateway_info, ec2_vpc_net_info, ec2_vpc_route_table_info,
     ec2_vpc_subnet_info)
-from moto import mock_aws
 
 from ansible_collections.shoppulse.analytics.plugins.filter.network import (
     vpc_flow_log_found, vpc_route_tables_as_declared, vpc_subnets, vpc_subnets_found)
 from ansible_collections.shoppulse.analytics.plugins.modules import (
     ec2_vpc_flow_log, ec2_vpc_flow_log_info, ec2_vpc_route_tables, ec2_vpc_subnets)
 from ansible_collections.shoppulse.analytics.plugins.modules import ec2_vpc_network_info as module
-from localenv import fidelity
 
 from .conftest import ModuleExit
 
@@ -23,13 +21,6 @@ NAME = "shoppulse-analytics-dev"
 
 def tags(**pairs):
     return [{"Key": key, "Value": value} for key, value in pairs.items()]
-
-
-@pytest.fixture(name="ec2")
-def fixture_ec2():
-    fidelity.apply_all()
-    with mock_aws():
-        yield boto3.client("ec2", region_name="us-east-1")
 
 
 @pytest.fixture(name="network")

@@ -2,21 +2,11 @@
 replaced and a stray route, others' tags kept, check mode, diff, a name two tables carry), on moto with the fidelity
 layer."""
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from ansible_collections.shoppulse.analytics.plugins.modules import ec2_vpc_route_tables as module
-from localenv import fidelity
 
 from .conftest import ModuleExit
-
-
-@pytest.fixture(name="ec2")
-def fixture_ec2():
-    fidelity.apply_all()
-    with mock_aws():
-        yield boto3.client("ec2", region_name="us-east-1")
 
 
 @pytest.fixture(name="vpc")

@@ -4,15 +4,12 @@ fidelity layer, with the rules the database layer declares; rds_security_group_a
 
 import json
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from ansible_collections.shoppulse.analytics.plugins.filter.rds import rds_ingress_rule
 from ansible_collections.shoppulse.analytics.plugins.filter.rds_layer import rds_security_group_as_declared
 from ansible_collections.shoppulse.analytics.plugins.module_utils.rds_layer import read_security_group
 from ansible_collections.shoppulse.analytics.plugins.modules import ec2_vpc_security_group as module
-from localenv import fidelity
 
 from .conftest import ModuleExit
 
@@ -21,13 +18,6 @@ DESCRIPTION = "ShopPulse database - members of this group and declared sources o
 SELF_RULE = {"proto": "tcp", "ports": [5432], "group_name": NAME, "rule_desc": "PostgreSQL from members of this group (proxy, functions)"}
 RULES = [SELF_RULE, rds_ingress_rule({"source": "10.20.0.0/16", "description": "the office VPN"}, 5432)]
 TAGS = {"Name": NAME, "project": "shoppulse"}
-
-
-@pytest.fixture(name="ec2")
-def fixture_ec2():
-    fidelity.apply_all()
-    with mock_aws():
-        yield boto3.client("ec2", region_name="us-east-1")
 
 
 @pytest.fixture(name="args")

@@ -1,26 +1,16 @@
 """ec2_vpc_subnets: a VPC's subnets made the declared ones in one call (create, no-op, remap and retag, check mode,
 diff, a zone that cannot change), on moto with the fidelity layer, with the subnets the VPC role declares."""
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from ansible_collections.shoppulse.analytics.plugins.filter.network import vpc_subnet_ids, vpc_subnets
 from ansible_collections.shoppulse.analytics.plugins.modules import ec2_vpc_subnets as module
-from localenv import fidelity
 
 from .conftest import ModuleExit
 
 ZONES = ["us-east-1a", "us-east-1b"]
 CIDRS = {"public": ["10.0.0.0/24", "10.0.1.0/24"], "private": ["10.0.2.0/24", "10.0.3.0/24"], "isolated": ["10.0.4.0/24", "10.0.5.0/24"]}
 DECLARED = vpc_subnets(CIDRS, ZONES, "shoppulse-analytics", {"project": "shoppulse"})
-
-
-@pytest.fixture(name="ec2")
-def fixture_ec2():
-    fidelity.apply_all()
-    with mock_aws():
-        yield boto3.client("ec2", region_name="us-east-1")
 
 
 @pytest.fixture(name="vpc_id")

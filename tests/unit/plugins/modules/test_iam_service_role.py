@@ -4,14 +4,11 @@ mode, diff), on moto with the fidelity layer."""
 
 import json
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from ansible_collections.shoppulse.analytics.plugins.modules import iam_service_role as module
-from localenv import fidelity
 
-from .conftest import ModuleExit
+from .conftest import ModuleExit, emulated_client
 
 NAME = "shoppulse-analytics-flow-logs"
 TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
@@ -25,9 +22,7 @@ BASE = {"name": NAME, "description": "Delivers flow logs", "assume_role_policy_d
 
 @pytest.fixture(name="iam")
 def fixture_iam():
-    fidelity.apply_all()
-    with mock_aws():
-        yield boto3.client("iam", region_name="us-east-1")
+    yield from emulated_client("iam")
 
 
 def held(iam) -> tuple:

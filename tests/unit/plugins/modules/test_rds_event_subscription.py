@@ -1,13 +1,10 @@
 """rds_event_subscription: create, replace on a change, delete, check mode, on moto with the fidelity layer."""
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from ansible_collections.shoppulse.analytics.plugins.modules import rds_event_subscription as module
-from localenv import fidelity
 
-from .conftest import ModuleExit
+from .conftest import ModuleExit, emulated_client
 
 NAME = "shoppulse-analytics-instance-events"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:shoppulse-analytics-alarms"
@@ -17,9 +14,7 @@ DECLARED = {"name": NAME, "sns_topic_arn": TOPIC, "source_type": "db-instance", 
 
 @pytest.fixture(name="rds")
 def fixture_rds():
-    fidelity.apply_all()
-    with mock_aws():
-        yield boto3.client("rds", region_name="us-east-1")
+    yield from emulated_client("rds")
 
 
 def listed(rds):
