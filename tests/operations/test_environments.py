@@ -98,7 +98,7 @@ AWS_SETTINGS = ("shoppulse_aws_region", "shoppulse_aws_config")
 def test_inventory_runs_aws_calls_here_and_the_schema_inside_the_vpc(inventories, env):
     inventory = inventories[env]
     assert hosts(inventory, "aws_control") == ["localhost"]
-    assert inventory["_meta"]["hostvars"]["localhost"]["ansible_connection"] == "local"
+    assert inventory["_meta"]["hostvars"]["localhost"]["ansible_connection"] == "shoppulse.analytics.controller"
     runners = hosts(inventory, "schema_runner")
     assert len(runners) == 1 and runners[0] != "localhost", runners
     assert "ansible_host" in inventory["_meta"]["hostvars"][runners[0]]
