@@ -86,7 +86,8 @@ def fixture_runs(tmp_path_factory):
     (root / "site.yml").write_text(PLAYBOOK, encoding="utf-8")
     env = {**os.environ, "ANSIBLE_CONFIG": str(CHECKOUT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1",
            "ANSIBLE_COLLECTIONS_PATH": f"{root / 'collections'}{os.pathsep}{CHECKOUT / '.ansible' / 'collections'}",
-           "SHOPPULSE_MODULE_CACHE_DIR": str(root / "module_cache"), "SHOPPULSE_TEMPLATE_CACHE_DIR": str(root / "template_cache")}
+           # The probe collection is a new one in each run: its stores stay in the test's folder.
+           **{f"SHOPPULSE_{cache.upper()}_DIR": str(root / cache) for cache in ("module_cache", "template_cache", "bytecode_cache")}}
     env.pop("PROBE_MARKER", None)
     runs = {}
     for connection in RUNS:
