@@ -46,13 +46,11 @@ options:
 """
 
 import hashlib
-import os
 
-from ansible.plugins.callback import CallbackBase
 from ansible.utils.collection_loader import AnsibleCollectionConfig
 
-from ansible_collections.shoppulse.analytics.plugins.callback.module_cache import fingerprint, use_store
-from ansible_collections.shoppulse.analytics.plugins.callback.template_cache import CodeStore
+from ansible_collections.shoppulse.analytics.plugins.callback.module_cache import fingerprint
+from ansible_collections.shoppulse.analytics.plugins.callback.template_cache import CodeStore, CodeStoreCallback
 
 try:
     from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionPkgLoaderBase as CollectionLoader
@@ -101,22 +99,14 @@ def install(store: CodeStore) -> bool:
     return True
 
 
-class CallbackModule(CallbackBase):
-    """Puts the store in place as it is loaded, in the controller, so that every later import and worker uses it."""
+class CallbackModule(CodeStoreCallback):
+    """Compiles the collections' Python through the store, from the moment it is loaded."""
 
-    CALLBACK_VERSION = 2.0
-    CALLBACK_TYPE = "aggregate"
     CALLBACK_NAME = "shoppulse.analytics.bytecode_cache"
-    CALLBACK_NEEDS_ENABLED = True
+    SERVES = "collection loader"
 
-    def set_options(self, task_keys=None, var_options=None, direct=None):
-        super().set_options(task_keys=task_keys, var_options=var_options, direct=direct)
-        root = os.path.expanduser(self.get_option("dir"))
-        try:
-            folder = use_store(root, fingerprint(AnsibleCollectionConfig.collection_paths, STORE_FORMAT, SOURCE_FOLDERS),
-                               self.get_option("keep_days"))
-        except OSError as e:
-            self._display.vvv(f"bytecode_cache: {root} not used: {e}")
-            return
-        if not install(CodeStore(folder)):
-            self._display.vvv("bytecode_cache: not used with this ansible-core's collection loader")
+    def store_fingerprint(self) -> str:
+        return fingerprint(AnsibleCollectionConfig.collection_paths, STORE_FORMAT, SOURCE_FOLDERS)
+
+    def install(self, store: CodeStore) -> bool:
+        return install(store)

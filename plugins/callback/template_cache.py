@@ -178,21 +178,42 @@ def install(store: CodeStore) -> bool:
     return True
 
 
-class CallbackModule(CallbackBase):
-    """Puts the store in place as the run starts, in the controller, so that every task's worker inherits it."""
+class CodeStoreCallback(CallbackBase):
+    """A callback that puts a CodeStore in place as it is loaded, in the controller, so that every task's worker
+    inherits it: in the folder ``store_fingerprint`` names under its ``dir`` option, through ``install``."""
 
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "aggregate"
-    CALLBACK_NAME = "shoppulse.analytics.template_cache"
     CALLBACK_NEEDS_ENABLED = True
+    SERVES = ""  # what install hooks, for the message when it is not the one known here
+
+    def store_fingerprint(self) -> str:
+        raise NotImplementedError
+
+    def install(self, store: CodeStore) -> bool:
+        raise NotImplementedError
 
     def set_options(self, task_keys=None, var_options=None, direct=None):
         super().set_options(task_keys=task_keys, var_options=var_options, direct=direct)
+        name = self.CALLBACK_NAME.rsplit(".", 1)[-1]
         root = os.path.expanduser(self.get_option("dir"))
         try:
-            folder = use_store(root, store_fingerprint(AnsibleCollectionConfig.collection_paths), self.get_option("keep_days"))
+            folder = use_store(root, self.store_fingerprint(), self.get_option("keep_days"))
         except OSError as e:
-            self._display.vvv(f"template_cache: {root} not used: {e}")
+            self._display.vvv(f"{name}: {root} not used: {e}")
             return
-        if not install(CodeStore(folder)):
-            self._display.vvv("template_cache: not used with this ansible-core's templating")
+        if not self.install(CodeStore(folder)):
+            self._display.vvv(f"{name}: not used with this ansible-core's {self.SERVES}")
+
+
+class CallbackModule(CodeStoreCallback):
+    """Compiles ansible-core's templates through the store."""
+
+    CALLBACK_NAME = "shoppulse.analytics.template_cache"
+    SERVES = "templating"
+
+    def store_fingerprint(self) -> str:
+        return store_fingerprint(AnsibleCollectionConfig.collection_paths)
+
+    def install(self, store: CodeStore) -> bool:
+        return install(store)
