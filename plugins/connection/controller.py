@@ -18,7 +18,9 @@ description:
   - The module runs from the same payload ansible-core built for the process (its AnsiballZ wrapper), with the same
     arguments, check mode and diff, in the task's folder, and reports through its standard output and exit code as
     the process would. What the module changes in the worker (folder, environment, C(sys.path), umask, open-file
-    limit, its exit handlers) is put back after it, as a process's end would.
+    limit, signal handlers, locale, its exit handlers) is put back after it, as a process's end would. An interrupted
+    run (SIGINT) interrupts the module as it would its process, so that its cleanup runs, then ends the worker as
+    before.
   - Anything else (another interpreter, C(become), an C(environment), a module of another collection, a command) runs
     as C(ansible.builtin.local) runs it.
 options:
@@ -81,6 +83,18 @@ MODULE_FQN = re.compile(rb"^module_fqn='ansible_collections\.(\w+)\.(\w+)\.plugi
 SIGNALS = (signal.SIGALRM, signal.SIGTERM, signal.SIGINT, signal.SIGPIPE)
 
 
+class Interrupted(Exception):
+    """The worker was sent SIGINT (the run's Ctrl-C) while the module ran: the module has ended as a Python process
+    ends on it, and the worker now ends as it does on it."""
+
+
+def interrupt(signum, frame):
+    """A module's SIGINT, as a new Python process takes it: KeyboardInterrupt, so that the module's cleanup (its
+    wrapper removes the payload it unpacked) runs before the worker ends."""
+    del signum, frame
+    raise KeyboardInterrupt
+
+
 def exit_status(code) -> tuple[int, str]:
     """The exit code of a process that raised SystemExit(code), and what it printed to stderr, as Python does."""
     if code is None:
@@ -105,6 +119,7 @@ def module_process(cwd: str | None, stdout: io.StringIO, stderr: io.StringIO):
         "args": (basic._ANSIBLE_ARGS, basic._ANSIBLE_PROFILE),  # pylint: disable=protected-access
     }
     os.umask(saved["umask"])
+    signal.signal(signal.SIGINT, interrupt)
     exit_handlers = []
     register = atexit.register
     try:
@@ -156,9 +171,14 @@ def run_wrapper(wrapper: bytes, cwd: str | None) -> tuple[int, bytes, bytes]:
             rc, said = 0, ""
         except SystemExit as ended:
             rc, said = exit_status(ended.code)
+        except KeyboardInterrupt:
+            rc, said = -signal.SIGINT, ""
         except Exception:  # pylint: disable=broad-exception-caught  # as the interpreter reports an uncaught exception
             rc, said = 1, traceback.format_exc()
         stderr.write(said)
+    if rc == -signal.SIGINT:  # the worker's own SIGINT handler, put back, ends it (and what it started) as before
+        os.kill(os.getpid(), signal.SIGINT)
+        raise Interrupted("interrupted while the module ran")
     return rc, stdout.getvalue().encode("utf-8", "surrogateescape"), stderr.getvalue().encode("utf-8", "surrogateescape")
 
 

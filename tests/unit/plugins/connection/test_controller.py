@@ -7,9 +7,11 @@ next loop item, which runs in the same worker."""
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -29,7 +31,14 @@ PROBE = textwrap.dedent('''\
     def main():
         module = AnsibleModule(argument_spec=dict(
             disturb=dict(type="bool", default=False), secret=dict(type="str", no_log=True),
-            end=dict(type="str", default="exit", choices=["exit", "fail", "raise", "sys_exit"])), supports_check_mode=True)
+            end=dict(type="str", default="exit", choices=["exit", "fail", "raise", "sys_exit", "wait"]),
+            marks=dict(type="path")), supports_check_mode=True)
+        if module.params["end"] == "wait":  # until interrupted, then its own cleanup, as a process's on Ctrl-C
+            open(os.path.join(module.params["marks"], "started"), "w").close()
+            try:
+                signal.pause()
+            finally:
+                open(os.path.join(module.params["marks"], "cleaned up"), "w").close()
         umask = os.umask(0)
         os.umask(umask)
         seen = dict(ppid=os.getppid(), cwd=os.getcwd(), umask=umask, marker=os.environ.get("PROBE_MARKER"),
@@ -78,7 +87,7 @@ RUNS = ("ansible.builtin.local", "shoppulse.analytics.controller")
 
 @pytest.fixture(name="runs", scope="module")
 def fixture_runs(tmp_path_factory):
-    """Each connection's results, and the pid of the ansible-playbook that made them."""
+    """Each connection's run: the pid of its ansible-playbook, its results, its output, its folder and environment."""
     root = tmp_path_factory.mktemp("controller-connection")
     module = root / "collections" / "ansible_collections" / "probe" / "probe" / "plugins" / "modules" / "probe.py"
     module.parent.mkdir(parents=True)
@@ -96,7 +105,8 @@ def fixture_runs(tmp_path_factory):
         with subprocess.Popen(argv, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as run:
             output = run.communicate(timeout=300)[0]
         assert run.returncode == 0, output[-3000:]
-        runs[connection] = (run.pid, json.loads((root / f"results-{connection}.json").read_text(encoding="utf-8")), output)
+        runs[connection] = (run.pid, json.loads((root / f"results-{connection}.json").read_text(encoding="utf-8")), output,
+                            root, env)
     return runs
 
 
@@ -141,6 +151,27 @@ def test_what_the_module_changed_is_gone_for_the_next_item_in_the_same_worker(ru
     for seen in ("marker", "cwd", "umask", "term"):
         assert after[seen] == disturbing[seen], seen
     assert after["marker"] is None and after["umask"] == 0o022 and "WorkerProcess._term" in after["term"]
+
+
+@pytest.mark.parametrize("connection", RUNS)
+def test_ctrl_c_ends_the_module_as_its_process_ends_with_its_cleanup_and_its_payload_removed(runs, connection, tmp_path):
+    root = runs[connection][3]
+    marks, temporary = tmp_path / "marks", tmp_path / "tmp"
+    marks.mkdir()
+    temporary.mkdir()
+    play = root / f"wait-{connection}.yml"
+    play.write_text(PLAYBOOK.split("  tasks:")[0] + f"  tasks:\n    - probe.probe.probe: {{end: wait, marks: {marks}}}\n",
+                    encoding="utf-8")
+    argv = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,", play.name,
+            "-e", f"ansible_connection={connection}"]
+    with subprocess.Popen(argv, cwd=root, env={**runs[connection][4], "TMPDIR": str(temporary)}, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, start_new_session=True) as run:
+        while not (marks / "started").exists() and run.poll() is None:
+            time.sleep(0.1)
+        os.killpg(run.pid, signal.SIGINT)  # an operator's Ctrl-C
+        output = run.communicate(timeout=120)[0]
+    assert run.returncode != 0 and (marks / "cleaned up").exists(), output[-3000:]
+    assert not list(temporary.glob("ansible_*_payload_*")), list(temporary.iterdir())
 
 
 def test_the_secret_is_never_in_the_output_at_the_highest_verbosity(runs):
