@@ -20,7 +20,8 @@ description:
     the process would. What the module changes in the worker (folder, environment, C(sys.path), umask, open-file
     limit, signal handlers, locale, its exit handlers) is put back after it, as a process's end would. An interrupted
     run (SIGINT) interrupts the module as it would its process, so that its cleanup runs, then ends the worker as
-    before.
+    before. The module's temporary files (its unpacked payload among them) go to the run's own temporary folder,
+    which the controller removes as it ends, even when a worker was killed.
   - Anything else (another interpreter, C(become), an C(environment), a module of another collection, a command) runs
     as C(ansible.builtin.local) runs it.
 options:
@@ -63,6 +64,7 @@ import resource
 import shlex
 import signal
 import sys
+import tempfile
 import traceback
 
 import ansible.constants as C
@@ -112,7 +114,7 @@ def module_process(cwd: str | None, stdout: io.StringIO, stderr: io.StringIO):
     saved = {
         "cwd": os.getcwd(), "environ": dict(os.environ), "path": (sys.path, list(sys.path)), "argv": sys.argv,
         "stdin": sys.stdin, "umask": os.umask(0o022), "nofile": resource.getrlimit(resource.RLIMIT_NOFILE),
-        "locale": locale.setlocale(locale.LC_ALL),
+        "locale": locale.setlocale(locale.LC_ALL), "tempdir": tempfile.tempdir,
         "signals": {number: signal.getsignal(number) for number in SIGNALS},
         "controller": (module_side.is_controller, module_side.get_controller_serialize_map, module_side.import_controller_module,
                        _traceback._is_traceback_enabled),  # pylint: disable=protected-access
@@ -120,6 +122,9 @@ def module_process(cwd: str | None, stdout: io.StringIO, stderr: io.StringIO):
     }
     os.umask(saved["umask"])
     signal.signal(signal.SIGINT, interrupt)
+    # The run's own temporary folder, which the controller removes as it ends, even after the worker was killed: the
+    # wrapper unpacks the module's payload there, and the module makes its temporary files there.
+    tempfile.tempdir = C.DEFAULT_LOCAL_TMP
     exit_handlers = []
     register = atexit.register
     try:
@@ -152,6 +157,7 @@ def module_process(cwd: str | None, stdout: io.StringIO, stderr: io.StringIO):
             signal.signal(number, handler)
         resource.setrlimit(resource.RLIMIT_NOFILE, saved["nofile"])
         locale.setlocale(locale.LC_ALL, saved["locale"])
+        tempfile.tempdir = saved["tempdir"]
         os.umask(saved["umask"])
         sys.argv, sys.stdin, sys.path = saved["argv"], saved["stdin"], saved["path"][0]  # the wrapper makes a new list
         sys.path[:] = saved["path"][1]

@@ -95,6 +95,7 @@ def fixture_runs(tmp_path_factory):
     (root / "site.yml").write_text(PLAYBOOK, encoding="utf-8")
     env = {**os.environ, "ANSIBLE_CONFIG": str(CHECKOUT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1",
            "ANSIBLE_COLLECTIONS_PATH": f"{root / 'collections'}{os.pathsep}{CHECKOUT / '.ansible' / 'collections'}",
+           "ANSIBLE_LOCAL_TEMP": str(root / "local_tmp"),
            # The probe collection is a new one in each run: its stores stay in the test's folder.
            **{f"SHOPPULSE_{cache.upper()}_DIR": str(root / cache) for cache in ("module_cache", "template_cache", "bytecode_cache")}}
     env.pop("PROBE_MARKER", None)
@@ -171,7 +172,9 @@ def test_ctrl_c_ends_the_module_as_its_process_ends_with_its_cleanup_and_its_pay
         os.killpg(run.pid, signal.SIGINT)  # an operator's Ctrl-C
         output = run.communicate(timeout=120)[0]
     assert run.returncode != 0 and (marks / "cleaned up").exists(), output[-3000:]
+    # Neither the payload nor the run's own temporary folder (the controller connection's payloads) is left.
     assert not list(temporary.glob("ansible_*_payload_*")), list(temporary.iterdir())
+    assert not list((root / "local_tmp").iterdir())
 
 
 def test_the_secret_is_never_in_the_output_at_the_highest_verbosity(runs):
