@@ -10,8 +10,9 @@ short_description: Execute on the controller as ansible.builtin.local does, a Py
 version_added: 0.17.0
 description:
   - The same connection as C(ansible.builtin.local) in every respect but one. A module that C(ansible.builtin.local)
-    would start as a new process of the controller's own Python - pipelined, without C(become), without an
-    C(environment), from a collection listed in O(in_worker_collections) - runs inside the task's worker instead.
+    would start as a new process of the controller's own Python - pipelined or from the file it put in the task's
+    temporary folder, without C(become), without an C(environment), from a collection listed in
+    O(in_worker_collections) - runs inside the task's worker instead.
   - The worker is the fork of the controller that runs one task. It already holds a started Python with ansible-core,
     the collections' code and boto3 imported, which a new process starts and imports again for each module; an AWS
     module's process took about 0.38 s of CPU on a 2-core machine, most of it before the module's first line.
@@ -49,8 +50,8 @@ options:
 extends_documentation_fragment:
   - ansible.builtin.connection_pipelining
 notes:
-  - Pipelining must be on (C(ANSIBLE_PIPELINING), or C(pipelining) in the C([connection]) section of C(ansible.cfg)).
-    Without it a module is a file to run, and runs as a process.
+  - Pipelining is not needed. Where it is on and C(PYTHONUNBUFFERED) is set, Python reads a pipelined module one byte
+    at a time from its standard input, which makes each module still run as a process slower.
   - The remote user is ignored, the user with which the ansible CLI was executed is used instead.
 """
 
@@ -107,7 +108,7 @@ def exit_status(code) -> tuple[int, str]:
 
 
 @contextlib.contextmanager
-def module_process(cwd: str | None, stdout: io.StringIO, stderr: io.StringIO):
+def module_process(cwd: str | None, path: str, stdout: io.StringIO, stderr: io.StringIO):
     """The worker as a new Python process would be for a module: in ``cwd``, its output in ``stdout`` and ``stderr``,
     ansible's module_utils in their module-side mode; afterwards the exit handlers it registered are run, as at a
     process's end, and everything it may have changed is put back."""
@@ -130,7 +131,7 @@ def module_process(cwd: str | None, stdout: io.StringIO, stderr: io.StringIO):
     try:
         if cwd:
             os.chdir(cwd)
-        sys.argv = [""]  # a script read from standard input
+        sys.argv = [path]  # the script's file, or "" for one read from standard input
         sys.stdin = io.StringIO()
         atexit.register = lambda func, *args, **kwargs: exit_handlers.append((func, args, kwargs)) or func
         module_side.is_controller = False
@@ -166,12 +167,12 @@ def module_process(cwd: str | None, stdout: io.StringIO, stderr: io.StringIO):
         os.chdir(saved["cwd"])
 
 
-def run_wrapper(wrapper: bytes, cwd: str | None) -> tuple[int, bytes, bytes]:
-    """Run a module's AnsiballZ wrapper as ``python3`` reading it from standard input would: its exit code, its
-    standard output and its standard error."""
+def run_wrapper(wrapper: bytes, path: str, cwd: str | None) -> tuple[int, bytes, bytes]:
+    """Run a module's AnsiballZ wrapper as ``python3 <path>`` would, or ``python3`` reading it from standard input
+    when ``path`` is empty: its exit code, its standard output and its standard error."""
     stdout, stderr = io.StringIO(), io.StringIO()
-    code = compile(wrapper, "<stdin>", "exec")
-    with module_process(cwd, stdout, stderr):
+    code = compile(wrapper, path or "<stdin>", "exec")
+    with module_process(cwd, path, stdout, stderr):
         try:
             exec(code, {"__name__": "__main__", "__builtins__": __builtins__})  # pylint: disable=exec-used  # the module's own wrapper
             rc, said = 0, ""
@@ -191,21 +192,42 @@ def run_wrapper(wrapper: bytes, cwd: str | None) -> tuple[int, bytes, bytes]:
 class Connection(local.Connection):
     """ansible.builtin.local, with the Python modules of the listed collections run inside the task's worker."""
 
-    def in_worker(self, cmd, in_data: bytes | None, sudoable: bool) -> bool:
-        """Whether ``cmd`` is ansible-core's pipelined run of a listed collection's module by this very interpreter,
-        with nothing (become, environment) around it."""
-        if not in_data or not isinstance(cmd, str) or (sudoable and self.become) or not self.get_option("pipelining"):
-            return False
-        # As ActionBase builds it: the interpreter with no environment string, then run by the default shell.
-        run = self._shell.append_command(self._shell.build_module_command("", f"#!{sys.executable}", ""), "sleep 0")
-        if cmd != f"{C.DEFAULT_EXECUTABLE} -c {shlex.quote(run)}" or WRAPPER_MARK not in in_data[:4096]:
-            return False
-        found = MODULE_FQN.search(in_data)
-        return found is not None and f"{found[1].decode()}.{found[2].decode()}" in self.get_option("in_worker_collections")
+    def built_for(self, path: str) -> str:
+        """The command ActionBase builds to run a module with this very interpreter and no environment string (from
+        ``path``, or pipelined when it is empty), run by the default shell."""
+        run = self._shell.append_command(self._shell.build_module_command("", f"#!{sys.executable}", path), "sleep 0")
+        return f"{C.DEFAULT_EXECUTABLE} -c {shlex.quote(run)}"
+
+    def payload(self, cmd, in_data: bytes | None, sudoable: bool) -> tuple[bytes, str] | None:
+        """The AnsiballZ wrapper ``cmd`` runs and its file name (empty when pipelined), when ``cmd`` is ansible-core's
+        run of a listed collection's module by this very interpreter with nothing (become, environment) around it."""
+        if not isinstance(cmd, str) or (sudoable and self.become):
+            return None
+        wrapper, path = None, ""
+        if in_data:
+            if self.get_option("pipelining") and cmd == self.built_for(""):
+                wrapper = in_data
+        else:
+            # Not pipelined: the wrapper ansible-core has just put in the task's temporary folder.
+            try:
+                path = shlex.split(shlex.split(cmd)[2])[1]
+            except (ValueError, IndexError):
+                return None
+            tmpdir = self._shell.tmpdir
+            if (tmpdir and os.path.dirname(path) == tmpdir.rstrip("/") and os.path.basename(path).startswith("AnsiballZ_")
+                    and cmd == self.built_for(path) and os.path.isfile(path)):
+                with open(path, "rb") as module_file:
+                    wrapper = module_file.read()
+        if wrapper is None or WRAPPER_MARK not in wrapper[:4096]:
+            return None
+        found = MODULE_FQN.search(wrapper)
+        listed = found is not None and f"{found[1].decode()}.{found[2].decode()}" in self.get_option("in_worker_collections")
+        return (wrapper, path) if listed else None
 
     def exec_command(self, cmd: str, in_data: bytes | None = None, sudoable: bool = True) -> tuple[int, bytes, bytes]:
-        if not self.in_worker(cmd, in_data, sudoable):
+        payload = self.payload(cmd, in_data, sudoable)
+        if payload is None:
             return super().exec_command(cmd, in_data=in_data, sudoable=sudoable)
         self._connect()
         display.vvv(f"EXEC {cmd} (in the task's worker)", host=self._play_context.remote_addr)
-        return run_wrapper(in_data, self.cwd.decode("utf-8", "surrogateescape") if isinstance(self.cwd, bytes) else self.cwd)
+        return run_wrapper(*payload, self.cwd.decode("utf-8", "surrogateescape") if isinstance(self.cwd, bytes) else self.cwd)

@@ -83,6 +83,7 @@ PLAYBOOK = textwrap.dedent('''\
                               failed=failed, raised=raised, exited=exited) | to_json }}"
     ''')
 RUNS = ("ansible.builtin.local", "shoppulse.analytics.controller")
+PIPELINED = "shoppulse.analytics.controller pipelined"  # the module on the interpreter's standard input, not a file
 
 
 @pytest.fixture(name="runs", scope="module")
@@ -100,13 +101,14 @@ def fixture_runs(tmp_path_factory):
            **{f"SHOPPULSE_{cache.upper()}_DIR": str(root / cache) for cache in ("module_cache", "template_cache", "bytecode_cache")}}
     env.pop("PROBE_MARKER", None)
     runs = {}
-    for connection in RUNS:
+    for connection in (*RUNS, PIPELINED):
         argv = [str(os.path.join(os.path.dirname(sys.executable), "ansible-playbook")), "-i", "localhost,", "site.yml", "-vvv",
-                "-e", f"ansible_connection={connection}"]
-        with subprocess.Popen(argv, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as run:
+                "-e", f"ansible_connection={connection.split()[0]}"]
+        with subprocess.Popen(argv, cwd=root, env={**env, "ANSIBLE_PIPELINING": str(connection == PIPELINED)},
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as run:
             output = run.communicate(timeout=300)[0]
         assert run.returncode == 0, output[-3000:]
-        runs[connection] = (run.pid, json.loads((root / f"results-{connection}.json").read_text(encoding="utf-8")), output,
+        runs[connection] = (run.pid, json.loads((root / f"results-{connection.split()[0]}.json").read_text(encoding="utf-8")), output,
                             root, env)
     return runs
 
@@ -116,7 +118,8 @@ def where(result: dict, controller: int) -> str:
 
 
 def test_a_listed_collections_module_runs_in_the_worker_unless_the_task_has_an_environment(runs):
-    for connection, expected in (("ansible.builtin.local", "process"), ("shoppulse.analytics.controller", "worker")):
+    for connection, expected in (("ansible.builtin.local", "process"), ("shoppulse.analytics.controller", "worker"),
+                                 (PIPELINED, "worker")):
         controller, results = runs[connection][:2]
         ran = [results[name] for name in ("plain", "checked")] + results["looped"] + [results["failed"]]
         assert {where(result, controller) for result in ran} == {expected}, connection
@@ -134,8 +137,8 @@ def test_every_result_is_the_same_as_the_process_gives(runs):
             return [comparable(item) for item in value]
         return value
 
-    local, controller = (comparable(runs[connection][1]) for connection in RUNS)
-    assert controller == local
+    local, controller, pipelined = (comparable(runs[connection][1]) for connection in (*RUNS, PIPELINED))
+    assert controller == local and pipelined == local
     results = runs[RUNS[1]][1]
     assert results["plain"]["changed"] is True and results["checked"]["changed"] is False
     assert results["plain"]["secret_length"] == 6
