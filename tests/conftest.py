@@ -64,20 +64,29 @@ def create_rotation_function() -> str:
         FunctionName="rotate", Runtime="python3.12", Role=role, Handler="rotate.handler", Code={"ZipFile": code.getvalue()})["FunctionArn"]
 
 
-# The modules that converge environments of their own, slowest first (measured with --durations), after the shared
-# environment's group: the workers start on the long ones and the many short modules fill both workers' ends. Those
-# that restore the run's converged snapshot come after the ones that do not, which run while it is being built; but
-# test_destroy first, whose partly built environment is destroyed while the snapshot its whole one restores is built.
-SLOW_MODULES = ("tests/operations/test_destroy.py", "tests/operations/test_rollout_realism.py",
+# The modules that spend much of their time waiting (on the emulator's clock, a lock timeout, a process starting) rather
+# than computing, after the shared environment's group: they run while molecule, lint and sanity still want the cores,
+# which take the time they leave idle; at the end of the run nothing would (measured with --durations and per-module
+# CPU time: test_rollout_realism waits about 20 s of its minute).
+WAITING_MODULES = ("tests/operations/test_rollout_realism.py", "tests/unit/plugins/modules/test_postgresql_migrations.py",
+                   "tests/localenv/test_fidelity_awslambda.py", "tests/localenv/test_faults.py",
+                   "tests/localenv/test_emulator_realism.py", "tests/localenv/test_services.py")
+# Then the modules that converge environments of their own, slowest first (measured with --durations), and the longest
+# of the others: the workers work through the long ones and the many short modules fill both workers' ends. Those that
+# restore the run's converged snapshot come after the ones that do not; but test_destroy first, whose partly built
+# environment is destroyed while its whole one restores the snapshot.
+SLOW_MODULES = ("tests/operations/test_destroy.py",
                 "tests/roles/test_vpc_interrupted.py", "tests/operations/test_environments.py",
                 "tests/roles/test_secrets_role.py", "tests/operations/test_snapshot_restore.py",
                 "tests/operations/test_stop_start.py", "tests/operations/test_rotate_credentials.py",
-                "tests/operations/test_layers_alone.py", "tests/operations/test_audit.py", "tests/roles/test_rds_proxy_role.py")
+                "tests/operations/test_layers_alone.py", "tests/operations/test_audit.py", "tests/roles/test_rds_proxy_role.py",
+                "tests/localenv/test_snapshot.py", "tests/localenv/test_fidelity_rds.py")
+ORDER = (*WAITING_MODULES, *SLOW_MODULES)
 
 
 def pytest_collection_modifyitems(items):
-    """Run the shared environment's modules first, then SLOW_MODULES in their order, then the rest as collected (a
-    stable sort: the shared modules keep their collection order, which tests/environment.py relies on)."""
+    """Run the shared environment's modules first, then WAITING_MODULES and SLOW_MODULES in their order, then the rest
+    as collected (a stable sort: the shared modules keep their collection order, which tests/environment.py relies on)."""
     # pylint: disable=import-outside-toplevel  # tests.environment imports localenv, importable once sys.path is set
     from tests.environment import SHARED_MODULES
 
@@ -85,7 +94,7 @@ def pytest_collection_modifyitems(items):
         module = item.nodeid.split("::", 1)[0]
         if module in SHARED_MODULES:
             return 0
-        return 1 + SLOW_MODULES.index(module) if module in SLOW_MODULES else 1 + len(SLOW_MODULES)
+        return 1 + ORDER.index(module) if module in ORDER else 1 + len(ORDER)
 
     items.sort(key=rank)
 

@@ -3,6 +3,7 @@
 The calls go over HTTP to moto's server with the fault middleware in front (emulator.start_server), on port 4672.
 """
 
+import contextlib
 import io
 import json
 from pathlib import Path
@@ -15,7 +16,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.retries import standard
 
-from localenv import emulator, faults, fidelity
+from localenv import faults
+from tests.localenv.in_process import in_process_emulator
 
 PORT = 4672
 CHECKOUT = Path(__file__).resolve().parents[2]
@@ -35,19 +37,15 @@ NO_RETRIES = Config(retries={"total_max_attempts": 1})
 
 @pytest.fixture(name="serve")
 def fixture_serve():
-    """serve(Faults) -> a client factory for the emulator on PORT with those faults; stopped after the test."""
-    fidelity.apply_all()
-    running = []
+    """serve(Faults) -> a client factory for the emulator on PORT with those faults, on an empty account; stopped after
+    the test."""
+    with contextlib.ExitStack() as running:
 
-    def serve(injected):
-        running.append(emulator.start_server("127.0.0.1", PORT, injected))
-        return lambda service, config=None: SESSION.client(service, endpoint_url=f"http://127.0.0.1:{PORT}", config=config)
+        def serve(injected):
+            endpoint = running.enter_context(in_process_emulator(PORT, injected))
+            return lambda service, config=None: SESSION.client(service, endpoint_url=endpoint, config=config)
 
-    yield serve
-    for server, thread in running:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+        yield serve
 
 
 @pytest.fixture(name="no_backoff")

@@ -11,7 +11,8 @@ import zipfile
 import boto3
 import pytest
 
-from localenv import emulator, faults, fidelity, standin_db
+from localenv import faults, standin_db
+from tests.localenv.in_process import in_process_emulator
 from localenv.fidelity import awslambda
 
 PORT = 4783
@@ -61,13 +62,10 @@ def handler(event, context):
 
 @pytest.fixture(name="aws", scope="module")
 def fixture_aws():
-    fidelity.apply_all()
-    server, thread = emulator.start_server("127.0.0.1", PORT, faults.from_env({}))
-    kwargs = {"region_name": "us-east-1", "endpoint_url": f"http://127.0.0.1:{PORT}", "aws_access_key_id": "testing",
-              "aws_secret_access_key": "testing"}
-    yield lambda service: boto3.client(service, **kwargs)
-    server.shutdown()
-    thread.join()
+    with in_process_emulator(PORT, faults.from_env({})) as endpoint:
+        kwargs = {"region_name": "us-east-1", "endpoint_url": endpoint, "aws_access_key_id": "testing",
+                  "aws_secret_access_key": "testing"}
+        yield lambda service: boto3.client(service, **kwargs)
 
 
 def package(source: str) -> bytes:
