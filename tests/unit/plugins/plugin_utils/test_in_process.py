@@ -246,10 +246,10 @@ def test_the_module_runs_in_the_worker_on_the_controllers_python_and_as_a_proces
     result = ansible_playbook(str(playbook), "-vvv", port=CLOSED_PORT)
 
     assert recap(result) == {**recap(result), "ok": 4, "failed": 0, "ignored": 3}, result.stdout[-3000:]
-    # The module's payload run by Python (python3, or python3.11 where a long checkout path gives the venv's scripts a
-    # /bin/sh trampoline to the versioned interpreter): pipelined on its standard input, or as a file where become
-    # turns pipelining off; not the other commands naming it.
+    # The module's payload run by Python (python3, or python or python3.11 where a long checkout path gives the venv's
+    # scripts a /bin/sh trampoline to the interpreter, as uv and pip write it): pipelined on its standard input, or as a
+    # file where become turns pipelining off; not the other commands naming it.
     runs = [line for line in result.stdout.splitlines() if line.startswith("<localhost> EXEC")
-            and re.search(r"/python3(\.\d+)?( \S+/AnsiballZ_rds_layer_info\.py)? && sleep 0", line)]
+            and re.search(r"/python(3(\.\d+)?)?( \S+/AnsiballZ_rds_layer_info\.py)? && sleep 0", line)]
     # The environment's task and the become task (root becoming root runs without su), not the first.
     assert len(runs) == 2 and "SHOPPULSE_MARK=1 " in runs[0] and "SHOPPULSE_MARK" not in runs[1], runs
