@@ -37,6 +37,19 @@ def start_server(host: str, port: int, injected: faults.Faults) -> tuple[Any, th
     return server, thread
 
 
+def share_botocore_loader() -> None:
+    """One botocore data loader for every session of this process. moto makes sessions of its own (three as it imports
+    its EC2 models, to list the regions of each partition), and each would read botocore's data files again: a third of
+    the emulator's start-up. The files are the same whichever session reads them."""
+    # pylint: disable=import-outside-toplevel  # botocore only where sessions are made
+    import functools
+
+    import botocore.session
+
+    if not hasattr(botocore.session.create_loader, "cache_info"):
+        botocore.session.create_loader = functools.lru_cache(maxsize=None)(botocore.session.create_loader)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -49,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr, flush=True)
         return 2
     latency.configure(timing)
+    share_botocore_loader()  # before moto is imported, which the fidelity layer does
     applied = fidelity.apply_all()
     print(f"fidelity entries applied: {', '.join(applied) or 'none'}", flush=True)
     print(f"realism: {timing.describe()}; {injected.describe()}", flush=True)

@@ -12,16 +12,14 @@ for path in (CHECKOUT / ".ansible" / "collections", CHECKOUT):
 
 
 def pytest_configure(config):  # pylint: disable=unused-argument  # pytest's hook signature
-    """One botocore data loader for every session of this process. amazon.aws makes a session per client, and each
-    session reads the service models again (ec2's alone is megabytes of JSON): the in-process module tests spent half
-    their time decoding them. The models are the same files whichever session reads them, as the collection's own
-    in-process runs share them (plugins/plugin_utils/in_process.py, warm)."""
-    # pylint: disable=import-outside-toplevel  # botocore only where this process runs
-    import functools
+    """One botocore data loader for every session of this process, as the emulator has (localenv/emulator.py).
+    amazon.aws makes a session per client, and each session reads the service models again (ec2's alone is megabytes
+    of JSON): the in-process module tests spent half their time decoding them. The models are the same files whichever
+    session reads them, as the collection's own in-process runs share them (plugins/plugin_utils/in_process.py, warm)."""
+    # pylint: disable=import-outside-toplevel  # localenv is importable only once sys.path is set above
+    from localenv.emulator import share_botocore_loader
 
-    import botocore.session
-
-    botocore.session.create_loader = functools.lru_cache(maxsize=None)(botocore.session.create_loader)
+    share_botocore_loader()
 
 
 def postgres_server(tmp_path_factory, variable: str, default_port: int):
