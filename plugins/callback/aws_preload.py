@@ -18,6 +18,11 @@ description:
     service list, the partitions and the service models). Each worker then finds both in memory instead of reading
     them again, which takes most of a read's time. That data is then frozen (C(gc.freeze)), so that a worker's garbage
     collector leaves its memory pages shared with the controller.
+  - It also makes every boto3 session of the controller and its workers share one botocore data loader, and reads that
+    data before the first task of an amazon.aws or community.aws module too. Such a module run in the task's worker
+    (by the P(shoppulse.analytics.controller#connection) connection) makes a session of its own, whose loader would
+    otherwise read the service models again. A full rollout of C(site.yml) on an empty local environment took 12.1-12.5
+    CPU-seconds this way, against 13.9-15.8 without.
   - Only the time a run takes changes; no credentials are read here. Without this callback each worker reads them for
     itself, as a module would.
 """
@@ -29,6 +34,11 @@ from ansible.plugins.callback import CallbackBase
 
 from ansible_collections.shoppulse.analytics.plugins.callback.jinja_preload import collection_plugin_modules
 from ansible_collections.shoppulse.analytics.plugins.plugin_utils import in_process
+
+
+# The collections whose modules make boto3 sessions: with the loader shared (in_process.share_loader), a module of
+# theirs run in the task's worker reads no model that warm has read.
+AWS_COLLECTIONS = ("amazon.aws.", "community.aws.")
 
 
 def in_process_actions() -> set[str]:
@@ -54,6 +64,7 @@ class CallbackModule(CallbackBase):
         self.actions = set()
 
     def v2_playbook_on_start(self, playbook):
+        in_process.share_loader()
         try:
             self.actions = in_process_actions()
         except ImportError as e:  # a plugin that cannot be imported here is left to the workers, which report it
@@ -62,5 +73,5 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_task_start(self, task, is_conditional):
         # What warm read, out of the garbage collector's reach before this task's worker is forked: jinja_preload's
         # freeze at every task's start ran before this callback, and covers the later tasks.
-        if task.action in self.actions and in_process.warm():
+        if (task.action in self.actions or (task.action or "").startswith(AWS_COLLECTIONS)) and in_process.warm():
             gc.freeze()

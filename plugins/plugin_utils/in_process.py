@@ -15,6 +15,7 @@ AnsibleModule adds them.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -54,6 +55,16 @@ SERVICES = ("cloudwatch", "ec2", "iam", "lambda", "logs", "rds", "scheduler", "s
 # forking, so that each worker makes its clients from memory; None until warm() runs. It holds no credentials: each
 # client is given its own, or finds them as a new session would.
 _SHARED = {"session": None}
+
+
+def share_loader() -> None:
+    """One botocore data loader for every session this process and its forks make (one per search path, as botocore
+    makes them). amazon.aws makes a session per module, and each session's loader would read the service models again,
+    tens of milliseconds each for ec2's; shared, a module run in the task's worker (the shoppulse.analytics.controller
+    connection) makes its clients from the models warm read in the controller. The models are the same files whichever
+    session reads them, as they are for every client of one session."""
+    if HAS_BOTO3 and not hasattr(botocore.session.create_loader, "cache_info"):
+        botocore.session.create_loader = functools.lru_cache(maxsize=None)(botocore.session.create_loader)
 
 
 def warm() -> bool:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import re
+import subprocess
+import sys
 
 import boto3
 import botocore.exceptions
@@ -227,6 +230,41 @@ def test_the_callback_knows_every_in_process_module_and_warms_up_for_those_only(
         assert warmed.count(True) == 1  # read once per run
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.parametrize("action", ["amazon.aws.ec2_vpc_net", "community.aws.secretsmanager_secret"])
+def test_the_callback_warms_up_before_a_module_of_amazon_aws_or_community_aws(monkeypatch, action):
+    warmed = []
+    monkeypatch.setattr(in_process, "warm", lambda: warmed.append(True) or True)
+    callback = aws_preload.CallbackModule()
+    callback.v2_playbook_on_task_start(type("Task", (), {"action": "ansible.builtin.debug"})(), False)
+    callback.v2_playbook_on_task_start(type("Task", (), {"action": action})(), False)
+    gc.unfreeze()
+    assert warmed == [True]
+
+
+# In a process of its own: this test process shares one loader already (tests/conftest.py).
+SHARED_LOADER_PROBE = """
+import boto3
+from ansible_collections.shoppulse.analytics.plugins.plugin_utils import in_process
+def loaders():
+    return [boto3.session.Session()._session.get_component("data_loader") for _ in range(2)]
+first, second = loaders()
+assert first is not second, "botocore already shares its loader: nothing to prove"
+in_process.share_loader()
+in_process.share_loader()  # a second call wraps nothing again
+in_process.warm()
+first, second = loaders()
+assert first is second, "two sessions, two loaders"
+assert "ec2" in str(first._cache), "the sessions' loader is the one warm read the models with"
+print("one loader")
+"""
+
+
+def test_after_share_loader_every_session_reads_with_the_loader_warm_read():
+    result = subprocess.run([sys.executable, "-c", SHARED_LOADER_PROBE], capture_output=True, text=True, check=False,
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert result.returncode == 0 and result.stdout.strip() == "one loader", result.stderr[-3000:]
 
 
 def test_the_module_runs_in_the_worker_on_the_controllers_python_and_as_a_process_elsewhere(tmp_path):
