@@ -21,8 +21,8 @@ description:
   - It also makes every boto3 session of the controller and its workers share one botocore data loader, and reads that
     data before the first task of an amazon.aws or community.aws module too. Such a module run in the task's worker
     (by the P(shoppulse.analytics.controller#connection) connection) makes a session of its own, whose loader would
-    otherwise read the service models again. A full rollout of C(site.yml) on an empty local environment took 12.1-12.5
-    CPU-seconds this way, against 13.9-15.8 without.
+    otherwise read the service models again. In a rollout of C(site.yml) on an empty local environment the service
+    models were read 11 times this way, against 32 without, and the endpoints and partitions twice, against 44 times.
   - Only the time a run takes changes; no credentials are read here. Without this callback each worker reads them for
     itself, as a module would.
 """
