@@ -1,6 +1,7 @@
-"""jinja_preload: once the controller has loaded the Jinja plugins, ansible-core's loader resolves a collection's filter
-without importing anything (what each forked worker otherwise does for itself); a plugin file that fails to load is
-named and left to the workers. Each case runs in an interpreter of its own, whose modules no other test has loaded."""
+"""jinja_preload: once the controller has loaded the Jinja and connection plugins, ansible-core's loader resolves a
+collection's filter or connection without importing anything or reading any documentation (what each forked worker
+otherwise does for itself); a plugin file that fails to load is named and left to the workers. Each case runs in an
+interpreter of its own, whose modules no other test has loaded."""
 
 import configparser
 import gc
@@ -15,24 +16,30 @@ from ansible_collections.shoppulse.analytics.plugins.callback import jinja_prelo
 
 from tests.roles.conftest import CHECKOUT
 
-# Resolves ``filter_name`` as a worker's templating does, and says what that imported.
+# Resolves the plugin ``sys.argv[4]`` of the type ``sys.argv[3]`` as a worker does (a filter for its templating, a
+# connection for its task), and says what that imported and how many plugin documentations it read.
 RESOLVE = """
 import json, sys
-from ansible.plugins.loader import filter_loader, init_plugin_loader
-init_plugin_loader(sys.argv[1].split(":"))
+from ansible.plugins import loader
+loader.init_plugin_loader(sys.argv[1].split(":"))
 from ansible_collections.shoppulse.analytics.plugins.callback import jinja_preload
 failed = jinja_preload.preload(json.loads(sys.argv[2])) if sys.argv[2] != "none" else None
+documentations, load = [], loader.yaml.load
+loader.yaml.load = lambda *args, **kwargs: documentations.append(1) or load(*args, **kwargs)
 before = set(sys.modules)
-plugin = filter_loader.get(sys.argv[3])
-print(json.dumps({"failed": failed, "found": plugin is not None,
+if sys.argv[3] == "filter":
+    plugin = loader.filter_loader.get(sys.argv[4])
+else:
+    plugin = loader.connection_loader.get(sys.argv[4], class_only=True)
+print(json.dumps({"failed": failed, "found": plugin is not None, "documentations": len(documentations),
                   "imported": sorted(name for name in set(sys.modules) - before if name.startswith("ansible_collections."))}))
 """
 
 
-def resolve(filter_name: str, collections, *paths: Path) -> dict:
+def resolve(name: str, collections, *paths: Path, plugin_type: str = "filter") -> dict:
     search = ":".join(str(path) for path in (*paths, CHECKOUT / ".ansible" / "collections"))
     result = subprocess.run([sys.executable, "-c", RESOLVE, search, json.dumps(collections) if collections is not None else "none",
-                             filter_name], capture_output=True, text=True, check=True, timeout=120)
+                             plugin_type, name], capture_output=True, text=True, check=True, timeout=120)
     return json.loads(result.stdout.splitlines()[-1])
 
 
@@ -45,7 +52,18 @@ def test_once_preloaded_a_collection_filter_resolves_without_importing_anything(
     assert filters <= set(cold["imported"])
 
     warm = resolve("shoppulse.analytics.rds_settings_errors", ["shoppulse.analytics"])
-    assert warm == {"failed": [], "found": True, "imported": []}
+    assert warm == {"failed": [], "found": True, "documentations": 0, "imported": []}
+
+
+def test_once_preloaded_the_collections_connection_is_neither_imported_nor_its_documentation_read_again():
+    """The connection's options are declared in its documentation, which ansible-core's loader parses as it first
+    loads the plugin: in each worker of a task that connects, unless the controller has."""
+    cold = resolve("shoppulse.analytics.controller", None, plugin_type="connection")
+    assert cold["found"] and cold["documentations"] >= 1  # its own, and the fragments it extends
+    assert "ansible_collections.shoppulse.analytics.plugins.connection.controller" in cold["imported"]
+
+    warm = resolve("shoppulse.analytics.controller", ["shoppulse.analytics"], plugin_type="connection")
+    assert warm == {"failed": [], "found": True, "documentations": 0, "imported": []}
 
 
 def test_a_plugin_file_that_fails_to_load_is_named_and_the_others_are_loaded(tmp_path):
