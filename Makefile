@@ -88,6 +88,7 @@ sanity: venv ## ansible-test sanity on the collection
 
 # Each test module runs its own emulator and PostgreSQL on ports of its own, so modules run side by side; the modules
 # that share one converged environment (tests/environment.py) are scheduled as one file, so one worker runs them.
+# A third worker left the cores idle less but added as much work: 8m30s against 8m29s from fresh clones.
 PYTEST_WORKERS ?= 2
 
 unit: venv system-deps ## pytest: plugins, the local environment, the roles and the operations playbooks

@@ -12,8 +12,8 @@ import boto3
 import pytest
 
 from localenv import faults, standin_db
-from tests.localenv.in_process import in_process_emulator
 from localenv.fidelity import awslambda
+from tests.localenv.in_process import in_process_emulator
 
 PORT = 4783
 WAIT = 120  # seconds at most for work the emulator does after answering (Event, rotation); polled, not slept
