@@ -1,17 +1,21 @@
-"""The Python runtime the emulator runs a function's handler in: one invocation per process.
+"""The Python runtime the emulator runs a function's handler in: one execution environment, reused.
 
-Run by ``localenv/fidelity/awslambda.py`` as ``python -I -S lambda_bootstrap.py RESULT_FILE`` in the function's
-unpacked package (its task root), with the function's environment. Like the Lambda runtime, it puts the task root and
-the runtime's own packages (boto3 and what it needs) on ``sys.path``, imports the module the handler names, calls the
-handler with the event read from stdin and a context object, and writes what Lambda answers to RESULT_FILE as JSON:
-``{"ok": true, "payload": ...}`` or ``{"ok": false, "error": {errorMessage, errorType, stackTrace}}``, plus the
-process's peak memory. The function's own output (print, logging) goes to stdout, which the emulator writes to the
-function's log group.
+Run by ``localenv/fidelity/awslambda.py`` as ``python -I -S lambda_bootstrap.py`` in the function's unpacked package
+(its task root), with the function's environment. Like the Lambda runtime, it puts the task root and the runtime's own
+packages (boto3 and what it needs) on ``sys.path``; at its first invocation it imports the module the handler names
+(the init phase), and then, as Lambda reuses an execution environment, it calls the handler for each invocation the
+emulator sends, one at a time, with what the module's code kept between them.
+
+Each invocation is one JSON line on stdin: the event, the request id, the ARN it was invoked by, the database host
+names to resolve (below) and the file the function's output (print, logging) goes to, which the emulator writes to the
+function's log group. The answer is one JSON line on the runtime's original stdout: ``{"ok": true, "payload": ...}``
+or ``{"ok": false, "error": {errorMessage, errorType, stackTrace}}``, with the handler's duration, the init phase's on
+the invocation that ran it, and the process's peak memory. As Lambda resets an environment whose function timed out or
+whose init failed, the runtime then ends; the emulator starts another for the next invocation.
 
 Where the VPC's DNS would resolve a database host name, the emulator passes a map of host names to the local
-PostgreSQL stand-in (``_SHOPPULSE_LOCAL_HOSTS``); the bootstrap takes it out of the environment before the handler's
-module is imported and answers ``socket.getaddrinfo`` for those names only, so the function's code is the code
-deployed to AWS and cannot tell.
+PostgreSQL stand-in with each invocation; the runtime answers ``socket.getaddrinfo`` for those names only, so the
+function's code is the code deployed to AWS and cannot tell.
 """
 
 from __future__ import annotations
@@ -26,12 +30,12 @@ import sys
 import time
 import traceback
 
-HOSTS_VARIABLE = "_SHOPPULSE_LOCAL_HOSTS"
 PACKAGES_VARIABLE = "_SHOPPULSE_RUNTIME_PACKAGES"
 
 
 def resolve_locally(hosts: dict[str, list]) -> None:
-    """Answer getaddrinfo for the names in ``hosts`` ({name: [address, port]}) with that address and port."""
+    """Answer getaddrinfo for the names in ``hosts`` ({name: [address, port]}, read at each call) with that address
+    and port."""
     original = socket.getaddrinfo
 
     def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):  # pylint: disable=redefined-builtin
@@ -47,15 +51,15 @@ def resolve_locally(hosts: dict[str, list]) -> None:
 class Context:  # pylint: disable=too-few-public-methods,too-many-instance-attributes
     """The Lambda context object's attributes and method, as the Python runtime passes them."""
 
-    def __init__(self, deadline: float) -> None:
+    def __init__(self, request: dict, deadline: float) -> None:
         env = os.environ
         self.function_name = env.get("AWS_LAMBDA_FUNCTION_NAME", "")
         self.function_version = env.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         self.memory_limit_in_mb = env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
         self.log_group_name = env.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
         self.log_stream_name = env.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
-        self.aws_request_id = env.pop("_SHOPPULSE_REQUEST_ID", "")
-        self.invoked_function_arn = env.pop("_SHOPPULSE_FUNCTION_ARN", "")
+        self.aws_request_id = request["request_id"]
+        self.invoked_function_arn = request["function_arn"]
         self.identity = None
         self.client_context = None
         self._deadline = deadline
@@ -85,54 +89,88 @@ def load_handler(handler: str):
     return function, None
 
 
-def stop_at(timeout: float, result_file: str) -> None:
-    """End the process when the function's timeout has passed, as Lambda stops a function that runs too long."""
+class Runtime:
+    """One execution environment: the handler once imported, the answers' channel, the host names to resolve."""
 
-    def timed_out(*_: object) -> None:
+    def __init__(self, answers) -> None:
+        self.answers = answers
+        self.function = None
+        self.hosts: dict[str, list] = {}
+        resolve_locally(self.hosts)
+
+    def answer(self, result: dict) -> None:
         sys.stdout.flush()
-        with open(result_file, "w", encoding="utf-8") as out:
-            json.dump({"ok": False, "timed_out": True, "max_memory_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}, out)
-        os._exit(0)  # pylint: disable=protected-access  # nothing of the function may run on
+        sys.stderr.flush()
+        result["max_memory_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        self.answers.write(json.dumps(result) + "\n")
+        self.answers.flush()
 
-    signal.signal(signal.SIGALRM, timed_out)
-    signal.setitimer(signal.ITIMER_REAL, timeout)
+    def stop_at(self, timeout: float) -> None:
+        """End the process when the function's timeout has passed, as Lambda stops a function that runs too long and
+        resets its execution environment."""
+
+        def timed_out(*_: object) -> None:
+            self.answer({"ok": False, "timed_out": True})
+            os._exit(0)  # pylint: disable=protected-access  # nothing of the function may run on
+
+        signal.signal(signal.SIGALRM, timed_out)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+
+    def invoke(self, request: dict) -> dict:
+        """Run one invocation (the init phase first, in a new environment); its result, without the peak memory."""
+        self.hosts.clear()
+        self.hosts.update(request.get("hosts", {}))
+        result = {}
+        if self.function is None:
+            started = time.monotonic()
+            self.function, failed = load_handler(os.environ["_HANDLER"])
+            result["init_ms"] = (time.monotonic() - started) * 1000
+            if failed:
+                return {**result, "ok": False, "error": failed, "reset": True}
+        timeout = float(os.environ["AWS_LAMBDA_FUNCTION_TIMEOUT"])
+        started = time.monotonic()
+        self.stop_at(timeout)
+        try:
+            event = json.loads(request["event"]) if request["event"].strip() else {}
+            payload = self.function(event, Context(request, started + timeout))
+        except Exception as exc:  # pylint: disable=broad-except  # the runtime reports whatever the handler raises
+            print(f"[ERROR] {type(exc).__name__}: {exc}", flush=True)
+            traceback.print_exc(file=sys.stdout)
+            return {**result, "ok": False, "error": error(exc), "duration_ms": (time.monotonic() - started) * 1000}
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        result["duration_ms"] = (time.monotonic() - started) * 1000
+        try:
+            return {**result, "ok": True, "payload": json.dumps(payload)}
+        except (TypeError, ValueError) as exc:
+            return {**result, "ok": False, "error": {"errorMessage": f"Unable to marshal response: {exc}",
+                                                     "errorType": "Runtime.MarshalError", "stackTrace": []}}
 
 
-def invoke(handler: str, event_text: str, timeout: float, result_file: str) -> dict:
-    function, failed = load_handler(handler)
-    if failed:
-        return {"ok": False, "error": failed}
-    # The timeout counts from the handler's call; importing the module is the init phase, limited apart.
-    deadline = time.monotonic() + timeout
-    stop_at(timeout, result_file)
-    try:
-        event = json.loads(event_text) if event_text.strip() else {}
-        payload = function(event, Context(deadline))
-    except Exception as exc:  # pylint: disable=broad-except  # the runtime reports whatever the handler raises
-        print(f"[ERROR] {type(exc).__name__}: {exc}", flush=True)
-        traceback.print_exc(file=sys.stdout)
-        return {"ok": False, "error": error(exc)}
-    try:
-        return {"ok": True, "payload": json.dumps(payload)}
-    except (TypeError, ValueError) as exc:
-        return {"ok": False, "error": {"errorMessage": f"Unable to marshal response: {exc}",
-                                       "errorType": "Runtime.MarshalError", "stackTrace": []}}
+def output_to(path: str) -> None:
+    """Send what the function prints, and its logging, to ``path`` from here on."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(descriptor, 1)
+    os.dup2(descriptor, 2)
+    os.close(descriptor)
 
 
 def main() -> int:
-    result_file = sys.argv[1]
     task_root = os.environ["LAMBDA_TASK_ROOT"]
     # The script's own folder (sys.path[0]) is not the function's: the task root and the runtime's packages are.
     sys.path[0:1] = [task_root, os.environ.pop(PACKAGES_VARIABLE)]
-    resolve_locally(json.loads(os.environ.pop(HOSTS_VARIABLE, "{}")))
     os.chdir(task_root)
-    result = invoke(os.environ["_HANDLER"], sys.stdin.read(), float(os.environ["AWS_LAMBDA_FUNCTION_TIMEOUT"]),
-                    result_file)
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    sys.stdout.flush()
-    result["max_memory_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    with open(result_file, "w", encoding="utf-8") as out:
-        json.dump(result, out)
+    # The answers keep the original stdout; the function's own output goes to each invocation's file.
+    runtime = Runtime(os.fdopen(os.dup(1), "w", encoding="utf-8"))
+    for line in sys.stdin:
+        request = json.loads(line)
+        output_to(request["output"])
+        result = runtime.invoke(request)
+        runtime.answer(result)
+        if result.get("reset"):  # an init that failed: Lambda starts the next invocation in a new environment
+            return 0
     return 0
 
 

@@ -1,14 +1,18 @@
 """Lambda: Invoke runs a Python function's handler, as the Lambda API reference describes; Secrets Manager runs a secret's
 rotation function on RotateSecret.
 
-moto runs a function only in a container engine, which the local environment does not need; here the handler of a
-Python (zip) function runs in a subprocess of the emulator (``localenv/lambda_bootstrap.py``) with the function's
-environment variables and timeout, the runtime's own packages (boto3 and what it needs) and nothing else of this
-checkout, its AWS calls going to the emulator. The memory setting reaches the context and the REPORT line, beside the
-peak the process used; it is not enforced, as this interpreter's peak is not the Lambda runtime's. Its output is written to ``/aws/lambda/<name>`` with the
-START, END and REPORT lines Lambda writes. Inside the function the host names of the emulated RDS instances, proxies
-and proxy endpoints resolve to the local PostgreSQL stand-in (as the VPC's DNS resolves them to the instance and the
-proxy); the function's code is unchanged.
+moto runs a function only in a container engine, which the local environment does not need; here the handler of a Python
+(zip) function runs in a subprocess of the emulator (``localenv/lambda_bootstrap.py``) with the function's environment
+variables and timeout, the runtime's own packages (boto3 and what it needs) and nothing else of this checkout, its AWS
+calls going to the emulator. As Lambda reuses an execution environment
+(https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html), that process serves the function's next
+invocations too, one at a time: its module is imported once (the init phase, reported as ``Init Duration`` on the cold
+start's REPORT line) and what it keeps between invocations (clients, connections) is kept. A new code or configuration,
+a timeout or a failed init starts a new one, and one idle for ten minutes is stopped. The memory setting reaches the
+context and the REPORT line, beside the peak the process used; it is not enforced, as this interpreter's peak is not the
+Lambda runtime's. Its output is written to ``/aws/lambda/<name>`` with the START, END and REPORT lines Lambda writes.
+Inside the function the host names of the emulated RDS instances, proxies and proxy endpoints resolve to the local
+PostgreSQL stand-in (as the VPC's DNS resolves them to the instance and the proxy); the function's code is unchanged.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import base64
 import functools
 import json
 import math
+import select
 import shutil
 import subprocess
 import sys
@@ -110,7 +115,7 @@ class Invocation:
     log: str
 
 
-def _environment(function: Any, root: Path, stream: str, request_id: str) -> dict[str, str]:
+def _environment(function: Any, root: Path) -> dict[str, str]:
     """The function's variables, then the runtime's reserved ones (Lambda refuses functions that set those)."""
     env = {str(key): str(value) for key, value in (function.environment_vars or {}).items()}
     env.update(CREDENTIALS)
@@ -120,10 +125,8 @@ def _environment(function: Any, root: Path, stream: str, request_id: str) -> dic
         "AWS_REGION": function.region, "AWS_DEFAULT_REGION": function.region,
         "AWS_LAMBDA_FUNCTION_NAME": function.function_name, "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size), "AWS_LAMBDA_FUNCTION_TIMEOUT": str(function.timeout),
-        "AWS_LAMBDA_LOG_GROUP_NAME": function.logs_group_name, "AWS_LAMBDA_LOG_STREAM_NAME": stream,
-        "_SHOPPULSE_REQUEST_ID": request_id, "_SHOPPULSE_FUNCTION_ARN": function.function_arn,
+        "AWS_LAMBDA_LOG_GROUP_NAME": function.logs_group_name,
         "_SHOPPULSE_RUNTIME_PACKAGES": str(_work() / "runtime"),
-        "_SHOPPULSE_LOCAL_HOSTS": json.dumps(_local_hosts(function)),
     })
     if _endpoint["url"]:
         env["AWS_ENDPOINT_URL"] = _endpoint["url"]
@@ -134,33 +137,117 @@ def _failure(error_type: str, message: str) -> dict[str, Any]:
     return {"errorMessage": message, "errorType": error_type}
 
 
-def _run_process(function: Any, event: str, env: dict[str, str]) -> tuple[dict[str, Any] | None, str]:
-    """Run the bootstrap; its result (None when it was killed) and the function's output."""
-    with tempfile.NamedTemporaryFile(dir=_work(), suffix=".json", delete=False) as handle:
-        result_file = Path(handle.name)
-    try:
-        with subprocess.Popen([sys.executable, "-I", "-S", str(BOOTSTRAP), str(result_file)],  # noqa: S603
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              cwd=env["LAMBDA_TASK_ROOT"], env=env, start_new_session=True) as proc:
+class ExecutionEnvironment:
+    """One runtime process (localenv/lambda_bootstrap.py) of a function's configuration, reused for one invocation at a
+    time as Lambda reuses an execution environment, with the log stream it writes to."""
+
+    def __init__(self, key: str, env: dict[str, str]) -> None:
+        now = datetime.now(timezone.utc)
+        self.key = key
+        self.stream = f"{now:%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
+        self.idle_since = time.monotonic()
+        self.process = subprocess.Popen(  # noqa: S603  # pylint: disable=consider-using-with  # lives across invocations
+            [sys.executable, "-I", "-S", str(BOOTSTRAP)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, cwd=env["LAMBDA_TASK_ROOT"], env={**env, "AWS_LAMBDA_LOG_STREAM_NAME": self.stream},
+            start_new_session=True)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def invoke(self, request: dict[str, Any], limit: float) -> tuple[dict[str, Any] | None, str]:
+        """Send one invocation; its result (None when the runtime did not answer within ``limit`` seconds or ended)
+        and the function's output."""
+        with tempfile.NamedTemporaryFile(dir=_work(), suffix=".log", delete=False) as handle:
+            output = Path(handle.name)
+        try:
             try:
-                output = proc.communicate(event.encode(), timeout=INIT_LIMIT + float(function.timeout) + 5)[0]
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                output = proc.communicate()[0]
-        text = result_file.read_text(encoding="utf-8")
-        return (json.loads(text) if text else None), output.decode("utf-8", errors="replace")
-    finally:
-        result_file.unlink(missing_ok=True)
+                self.process.stdin.write((json.dumps({**request, "output": str(output)}) + "\n").encode())
+                self.process.stdin.flush()
+                answer = self.process.stdout.readline() if select.select([self.process.stdout], [], [], limit)[0] else b""
+            except OSError:  # the runtime had ended
+                answer = b""
+            try:
+                result = json.loads(answer) if answer else None
+            except ValueError:
+                result = None
+            return result, output.read_text(encoding="utf-8", errors="replace")
+        finally:
+            output.unlink(missing_ok=True)
+
+    def stop(self) -> None:
+        if self.alive():
+            self.process.kill()
+        self.process.stdin.close()
+        self.process.stdout.close()
+        self.process.wait()
+
+
+class ExecutionEnvironments:
+    """The idle execution environments of each function, as Lambda keeps them for the next invocations: one is taken
+    for an invocation, or a new one started when none of the function's current configuration is idle; an environment
+    of an earlier code or configuration, or idle for IDLE_LIMIT seconds, is stopped."""
+
+    IDLE_LIMIT = 600.0
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.idle: dict[str, list[ExecutionEnvironment]] = {}
+
+    def take(self, arn: str, key: str, env: dict[str, str]) -> ExecutionEnvironment:
+        stale = []
+        with self.lock:
+            kept = []
+            for environment in self.idle.get(arn, []):
+                fresh = environment.key == key and time.monotonic() - environment.idle_since < self.IDLE_LIMIT
+                (kept if fresh and environment.alive() else stale).append(environment)
+            taken = kept.pop() if kept else None
+            self.idle[arn] = kept
+        for environment in stale:
+            environment.stop()
+        return taken or ExecutionEnvironment(key, env)
+
+    def give_back(self, arn: str, environment: ExecutionEnvironment, reset: bool) -> None:
+        """Keep ``environment`` for the function's next invocation, unless Lambda would ``reset`` it (its invocation
+        timed out or its init failed: the runtime ends) or it has ended."""
+        if reset or not environment.alive():
+            environment.stop()
+            return
+        environment.idle_since = time.monotonic()
+        with self.lock:
+            self.idle.setdefault(arn, []).append(environment)
+
+    def stop_all(self) -> None:
+        with self.lock:
+            every = [environment for environments in self.idle.values() for environment in environments]
+            self.idle.clear()
+        for environment in every:
+            environment.stop()
+
+
+@functools.lru_cache(maxsize=1)
+def _environments() -> ExecutionEnvironments:
+    """This process's execution environments, stopped when it exits."""
+    import atexit  # pylint: disable=import-outside-toplevel
+
+    environments = ExecutionEnvironments()
+    atexit.register(environments.stop_all)
+    return environments
 
 
 def run(function: Any, event: str) -> Invocation:
-    """Invoke the function once and write its log, as Lambda does."""
+    """Invoke the function once, in an execution environment of its current code and configuration, and write its log
+    to that environment's stream, as Lambda does."""
     request_id = str(uuid.uuid4())
-    now = datetime.now(timezone.utc)
-    stream = f"{now:%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
+    env = _environment(function, _task_root(function))
+    # A function deleted and created again, or updated, is a new configuration: its environments are new.
+    key = json.dumps([function.code_sha_256, str(function.last_modified), env], sort_keys=True)
+    environments = _environments()
+    environment = environments.take(function.function_arn, key, env)
     started = time.monotonic()
-    result, output = _run_process(function, event, _environment(function, _task_root(function), stream, request_id))
-    duration = (time.monotonic() - started) * 1000
+    result, output = environment.invoke(
+        {"event": event, "request_id": request_id, "function_arn": function.function_arn, "hosts": _local_hosts(function)},
+        limit=INIT_LIMIT + float(function.timeout) + 5)
+    duration = (result or {}).get("duration_ms", (time.monotonic() - started) * 1000)
     used = math.ceil((result or {}).get("max_memory_kib", 0) / 1024)
     lines = [f"START RequestId: {request_id} Version: $LATEST", *output.splitlines()]
     if result is None or result.get("timed_out"):
@@ -169,22 +256,27 @@ def run(function: Any, event: str) -> Invocation:
         error = _failure("Sandbox.Timedout", f"RequestId: {request_id} Error: {note}")
     else:
         error = None if result["ok"] else result["error"]
+    init = f"\tInit Duration: {result['init_ms']:.2f} ms" if result and "init_ms" in result else ""
     lines += [f"END RequestId: {request_id}",
               f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms\tBilled Duration: {math.ceil(duration)} ms\t"
-              f"Memory Size: {function.memory_size} MB\tMax Memory Used: {used} MB"]
+              f"Memory Size: {function.memory_size} MB\tMax Memory Used: {used} MB{init}"]
     log = "\n".join(lines) + "\n"
-    _write_log(function, stream, lines)
+    _write_log(function, environment, lines)
+    environments.give_back(function.function_arn, environment,
+                           reset=result is None or bool(result.get("timed_out") or result.get("reset")))
     if error is not None:
         return Invocation(json.dumps(error).encode(), "Unhandled", log)
     return Invocation(result["payload"].encode(), None, log)
 
 
-def _write_log(function: Any, stream: str, lines: list[str]) -> None:
+def _write_log(function: Any, environment: ExecutionEnvironment, lines: list[str]) -> None:
     backend = function.logs_backend
     backend.ensure_log_group(function.logs_group_name)
-    backend.create_log_stream(function.logs_group_name, stream)
+    if environment.stream not in backend.groups[function.logs_group_name].streams:  # new, or its group deleted since
+        backend.create_log_stream(function.logs_group_name, environment.stream)
     stamp = int(time.time() * 1000)
-    backend.put_log_events(function.logs_group_name, stream, [{"timestamp": stamp, "message": line} for line in lines])
+    backend.put_log_events(function.logs_group_name, environment.stream,
+                           [{"timestamp": stamp, "message": line} for line in lines])
 
 
 def _header(headers: Any, name: str) -> str | None:
@@ -199,7 +291,10 @@ def _header(headers: Any, name: str) -> str | None:
     aws="`RequestResponse` runs the handler and returns its result, or `X-Amz-Function-Error` with an `errorMessage`/"
     "`errorType` payload; `Event` queues the invocation and returns 202 at once; `DryRun` only checks (204); the "
     "function runs with its environment variables, timeout and memory, and its output goes to `/aws/lambda/<name>` "
-    "between START and END lines and a REPORT line (the last 4 KB returned with `LogType` `Tail`)",
+    "between START and END lines and a REPORT line (the last 4 KB returned with `LogType` `Tail`); an execution "
+    "environment serves the function's later invocations, one at a time, with what its code kept and its one log "
+    "stream (`Init Duration` in the REPORT line of a cold start only), until the function's code or configuration "
+    "changes or an invocation times out (lambda-runtime-environment.html in the Lambda developer guide)",
     reference=f"{API}/API_Invoke.html",
 )
 def invoke_runs_python_handler() -> None:

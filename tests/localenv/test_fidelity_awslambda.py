@@ -52,6 +52,19 @@ def handler(event, context):
                                        RemoveFromVersionId=current)
 """
 
+# Module state outlives an invocation where Lambda reuses the execution environment.
+COUNTING = """
+import time
+
+INVOCATIONS = []
+
+def handler(event, context):
+    INVOCATIONS.append(context.aws_request_id)
+    if event.get("sleep"):
+        time.sleep(event["sleep"])
+    return {"invocations": len(INVOCATIONS), "stream": context.log_stream_name}
+"""
+
 ROTATION = """
 def handler(event, context):
     print("step", event["Step"], event["SecretId"], event["ClientRequestToken"])
@@ -185,6 +198,32 @@ def test_rds_host_names_resolve_to_the_local_database_inside_the_function(aws, f
 
     assert local == ["127.0.0.1", 25999], "the instance's name leads to the local PostgreSQL server's address and port"
     assert other[1] == 5432 and other[0] in {info[4][0] for info in socket.getaddrinfo("localhost", 5432)}
+
+
+def report(answer) -> str:
+    return base64.b64decode(answer["LogResult"]).decode().splitlines()[-1]
+
+
+def test_an_execution_environment_is_reused_until_the_function_changes_or_times_out(aws):
+    role = aws("iam").get_role(RoleName="function")["Role"]["Arn"]
+    aws("lambda").create_function(FunctionName="counting", Runtime="python3.12", Role=role, Handler="app.handler",
+                                  Code={"ZipFile": package(COUNTING)}, Timeout=1)
+    cold, first = invoke(aws, "counting", {}, LogType="Tail")
+    warm, second = invoke(aws, "counting", {}, LogType="Tail")
+    assert [first["invocations"], second["invocations"]] == [1, 2], "the second invocation ran where the first did"
+    assert first["stream"] == second["stream"], "one environment writes one log stream"
+    assert "\tInit Duration: " in report(cold) and "Init Duration" not in report(warm), "only a cold start runs the init"
+
+    aws("lambda").update_function_configuration(FunctionName="counting", Environment={"Variables": {"V": "2"}})
+    updated = invoke(aws, "counting", {})[1]
+    assert updated["invocations"] == 1 and updated["stream"] != first["stream"], "a new configuration, a new environment"
+
+    timed_out = invoke(aws, "counting", {"sleep": 5})[1]
+    after = invoke(aws, "counting", {})[1]
+    assert timed_out["errorType"] == "Sandbox.Timedout"
+    assert after["invocations"] == 1, "Lambda resets the environment of a function that timed out"
+    streams = {stream["logStreamName"] for stream in aws("logs").describe_log_streams(logGroupName="/aws/lambda/counting")["logStreams"]}
+    assert streams == {first["stream"], updated["stream"], after["stream"]}
 
 
 def test_rotate_secret_runs_the_steps_in_order_until_one_fails(aws):
