@@ -8,11 +8,12 @@ calls going to the emulator. As Lambda reuses an execution environment
 (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html), that process serves the function's next
 invocations too, one at a time: its module is imported once (the init phase, reported as ``Init Duration`` on the cold
 start's REPORT line) and what it keeps between invocations (clients, connections) is kept. A new code or configuration,
-a timeout or a failed init starts a new one, and one idle for ten minutes is stopped. The memory setting reaches the
-context and the REPORT line, beside the peak the process used; it is not enforced, as this interpreter's peak is not the
-Lambda runtime's. Its output is written to ``/aws/lambda/<name>`` with the START, END and REPORT lines Lambda writes.
-Inside the function the host names of the emulated RDS instances, proxies and proxy endpoints resolve to the local
-PostgreSQL stand-in (as the VPC's DNS resolves them to the instance and the proxy); the function's code is unchanged.
+a timeout or a failed init starts a new one, and one left idle for ten minutes is stopped. The memory setting reaches
+the context and the REPORT line, beside the peak the process used; it is not enforced, as this interpreter's peak is not
+the Lambda runtime's. Its output is written to ``/aws/lambda/<name>`` with the START, END and REPORT lines Lambda
+writes. Inside the function the host names of the emulated RDS instances, proxies and proxy endpoints resolve to the
+local PostgreSQL stand-in (as the VPC's DNS resolves them to the instance and the proxy); the function's code is
+unchanged.
 """
 
 from __future__ import annotations
@@ -146,10 +147,11 @@ class ExecutionEnvironment:
         self.key = key
         self.stream = f"{now:%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
         self.idle_since = time.monotonic()
-        self.process = subprocess.Popen(  # noqa: S603  # pylint: disable=consider-using-with  # lives across invocations
+        # pylint: disable-next=consider-using-with  # the process lives across invocations
+        self.process = subprocess.Popen(  # noqa: S603
             [sys.executable, "-I", "-S", str(BOOTSTRAP)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, cwd=env["LAMBDA_TASK_ROOT"], env={**env, "AWS_LAMBDA_LOG_STREAM_NAME": self.stream},
-            start_new_session=True)
+            stderr=subprocess.DEVNULL, cwd=env["LAMBDA_TASK_ROOT"],
+            env={**env, "AWS_LAMBDA_LOG_STREAM_NAME": self.stream}, start_new_session=True)
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -163,7 +165,8 @@ class ExecutionEnvironment:
             try:
                 self.process.stdin.write((json.dumps({**request, "output": str(output)}) + "\n").encode())
                 self.process.stdin.flush()
-                answer = self.process.stdout.readline() if select.select([self.process.stdout], [], [], limit)[0] else b""
+                answered = select.select([self.process.stdout], [], [], limit)[0]
+                answer = self.process.stdout.readline() if answered else b""
             except OSError:  # the runtime had ended
                 answer = b""
             try:
@@ -184,8 +187,9 @@ class ExecutionEnvironment:
 
 class ExecutionEnvironments:
     """The idle execution environments of each function, as Lambda keeps them for the next invocations: one is taken
-    for an invocation, or a new one started when none of the function's current configuration is idle; an environment
-    of an earlier code or configuration, or idle for IDLE_LIMIT seconds, is stopped."""
+    for an invocation, or a new one started when none of the function's current configuration is idle. As an
+    invocation starts, the function's environments of an earlier code or configuration are stopped, and any function's
+    idle for IDLE_LIMIT seconds."""
 
     IDLE_LIMIT = 600.0
 
@@ -194,14 +198,16 @@ class ExecutionEnvironments:
         self.idle: dict[str, list[ExecutionEnvironment]] = {}
 
     def take(self, arn: str, key: str, env: dict[str, str]) -> ExecutionEnvironment:
-        stale = []
+        stale, now = [], time.monotonic()
         with self.lock:
-            kept = []
-            for environment in self.idle.get(arn, []):
-                fresh = environment.key == key and time.monotonic() - environment.idle_since < self.IDLE_LIMIT
-                (kept if fresh and environment.alive() else stale).append(environment)
-            taken = kept.pop() if kept else None
-            self.idle[arn] = kept
+            for function_arn, environments in self.idle.items():
+                kept = []
+                for environment in environments:
+                    current = function_arn != arn or environment.key == key
+                    fresh = current and now - environment.idle_since < self.IDLE_LIMIT and environment.alive()
+                    (kept if fresh else stale).append(environment)
+                self.idle[function_arn] = kept
+            taken = self.idle.get(arn, []).pop() if self.idle.get(arn) else None
         for environment in stale:
             environment.stop()
         return taken or ExecutionEnvironment(key, env)
@@ -244,9 +250,9 @@ def run(function: Any, event: str) -> Invocation:
     environments = _environments()
     environment = environments.take(function.function_arn, key, env)
     started = time.monotonic()
-    result, output = environment.invoke(
-        {"event": event, "request_id": request_id, "function_arn": function.function_arn, "hosts": _local_hosts(function)},
-        limit=INIT_LIMIT + float(function.timeout) + 5)
+    request = {"event": event, "request_id": request_id, "function_arn": function.function_arn,
+               "hosts": _local_hosts(function)}
+    result, output = environment.invoke(request, limit=INIT_LIMIT + float(function.timeout) + 5)
     duration = (result or {}).get("duration_ms", (time.monotonic() - started) * 1000)
     used = math.ceil((result or {}).get("max_memory_kib", 0) / 1024)
     lines = [f"START RequestId: {request_id} Version: $LATEST", *output.splitlines()]

@@ -212,18 +212,45 @@ def test_an_execution_environment_is_reused_until_the_function_changes_or_times_
     warm, second = invoke(aws, "counting", {}, LogType="Tail")
     assert [first["invocations"], second["invocations"]] == [1, 2], "the second invocation ran where the first did"
     assert first["stream"] == second["stream"], "one environment writes one log stream"
-    assert "\tInit Duration: " in report(cold) and "Init Duration" not in report(warm), "only a cold start runs the init"
+    assert "\tInit Duration: " in report(cold), "a cold start runs the init"
+    assert "Init Duration" not in report(warm)
 
     aws("lambda").update_function_configuration(FunctionName="counting", Environment={"Variables": {"V": "2"}})
     updated = invoke(aws, "counting", {})[1]
-    assert updated["invocations"] == 1 and updated["stream"] != first["stream"], "a new configuration, a new environment"
+    assert updated["invocations"] == 1, "a new configuration runs in a new environment"
+    assert updated["stream"] != first["stream"]
 
     timed_out = invoke(aws, "counting", {"sleep": 5})[1]
     after = invoke(aws, "counting", {})[1]
     assert timed_out["errorType"] == "Sandbox.Timedout"
     assert after["invocations"] == 1, "Lambda resets the environment of a function that timed out"
-    streams = {stream["logStreamName"] for stream in aws("logs").describe_log_streams(logGroupName="/aws/lambda/counting")["logStreams"]}
-    assert streams == {first["stream"], updated["stream"], after["stream"]}
+    streams = aws("logs").describe_log_streams(logGroupName="/aws/lambda/counting")["logStreams"]
+    assert {stream["logStreamName"] for stream in streams} == {first["stream"], updated["stream"], after["stream"]}
+
+
+class Idle:
+    """An idle execution environment as the pool sees one: its configuration's key, since when it is idle, whether it
+    was stopped."""
+
+    def __init__(self, key: str, idle_since: float) -> None:
+        self.key, self.idle_since, self.stopped = key, idle_since, False
+
+    def alive(self) -> bool:
+        return not self.stopped
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+def test_environments_of_an_earlier_configuration_or_idle_too_long_are_stopped_as_an_invocation_starts():
+    pool, now = awslambda.ExecutionEnvironments(), time.monotonic()
+    current, earlier = Idle("second", now), Idle("first", now)
+    other, forgotten = Idle("other", now), Idle("other", now - pool.IDLE_LIMIT - 1)
+    pool.idle = {"function": [earlier, current], "another": [other, forgotten]}
+
+    assert pool.take("function", "second", {}) is current
+    assert [earlier.stopped, forgotten.stopped, other.stopped, current.stopped] == [True, True, False, False]
+    assert pool.idle == {"function": [], "another": [other]}
 
 
 def test_rotate_secret_runs_the_steps_in_order_until_one_fails(aws):

@@ -1,6 +1,6 @@
-"""The action group ``shoppulse.analytics.aws`` (meta/runtime.yml) names every AWS module the collection's tasks run, and
-only those: one ``module_defaults`` entry of it gives each its region, endpoint and credentials, and a module left out
-would run without them (against AWS's own endpoint rather than the local emulator's)."""
+"""The action group ``shoppulse.analytics.aws`` (meta/runtime.yml) names every AWS module the collection's tasks run,
+and only those: one ``module_defaults`` entry of it gives each its region, endpoint and credentials, and a module left
+out would run without them (against AWS's own endpoint rather than the local emulator's)."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def test_the_group_names_exactly_the_other_collections_modules_the_tasks_run():
         for module in actions(list(yaml.safe_load_all(path.read_text(encoding="utf-8")))):
             run.setdefault(module, path.relative_to(CHECKOUT).as_posix())
     listed = {entry for entry in group() if isinstance(entry, str) and "." in entry}
-    assert {module: where for module, where in run.items() if module not in listed} == {}, "add these to meta/runtime.yml"
+    missing = {module: where for module, where in run.items() if module not in listed}
+    assert missing == {}, "add these to meta/runtime.yml"
     assert listed - set(run) == set(), "no task runs these any more: take them out of meta/runtime.yml"
     assert len(run) > 20  # the walk finds the tasks (site.yml's layers run some thirty such modules)
 
