@@ -113,6 +113,14 @@ def port_open(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+def wait_for_port_closed(host: str, port: int, timeout: float = 30.0) -> None:
+    """Wait until nothing answers on ``port`` any more (a server that has just stopped may still hold it for a moment),
+    so that the next start does not take it for another process's; at most ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while port_open(host, port) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 def wait_for_port(host: str, port: int, what: str, timeout: float = 60.0, process: subprocess.Popen | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -326,11 +334,17 @@ def log_tail(path: Path, lines: int = 15) -> list[str]:
     return [f"  {line}" for line in text.splitlines()[-lines:]] or ["  (empty)"]
 
 
+def postgres_running(cfg: Settings) -> bool:
+    """Whether a server runs on ``cfg``'s data folder (pg_ctl status)."""
+    if not cfg.pgdata.exists():
+        return False
+    return run_as(server_user(), [str(pg_bindir() / "pg_ctl"), "status", "-D", str(cfg.pgdata)]).returncode == 0
+
+
 def postgres_up(cfg: Settings) -> str:
     bindir = pg_bindir()
     user = server_user()
-    status = run_as(user, [str(bindir / "pg_ctl"), "status", "-D", str(cfg.pgdata)]) if cfg.pgdata.exists() else None
-    if status is not None and status.returncode == 0:
+    if postgres_running(cfg):
         return f"postgresql already up on 127.0.0.1:{cfg.pg_port}"
     if port_open("127.0.0.1", cfg.pg_port):
         raise ServiceError(f"127.0.0.1:{cfg.pg_port} is taken by another process: stop it or set SHOPPULSE_PG_PORT")
@@ -356,6 +370,8 @@ def postgres_down(cfg: Settings) -> bool:
     # pg_ctl status exits 3 when no server runs on the data folder: its socket folder is then no one's.
     if result.returncode == 0 or run_as(user, [str(bindir / "pg_ctl"), "status", "-D", str(cfg.pgdata)]).returncode == 3:
         remove_socket_folder(cfg)
+    if result.returncode == 0:
+        wait_for_port_closed("127.0.0.1", cfg.pg_port)
     return result.returncode == 0
 
 
@@ -409,6 +425,8 @@ def snapshot(cfg: Settings, folder: Path, artifacts: Path | None = None) -> list
     folder.mkdir(parents=True, mode=0o700)
     said = [save_emulator_state(cfg, folder / SNAPSHOT_EMULATOR)]
     postgres_down(cfg)
+    if postgres_running(cfg):  # a copy of a running server's data folder would not be consistent
+        raise ServiceError(f"PostgreSQL did not stop on {cfg.pgdata}, so no snapshot was taken: see its server.log")
     try:
         shutil.copytree(cfg.state, folder / SNAPSHOT_STATE, symlinks=True, ignore=shutil.ignore_patterns(*NOT_SNAPSHOT))
     finally:
