@@ -75,7 +75,7 @@ local-down: ## Stop the local services and remove their state
 # idle while sanity finished alone. From a fresh clone on this 2-core machine, busy 91% of the run both ways: 10m14s
 # in two phases, 9m23s-10m21s (with the template cache) this way, 8m44s-10m10s with the controller connection and the
 # bytecode cache (9m45s with PYTEST_WORKERS=3), 7m26s-8m34s with uv and the waiting test modules beside the checks
-# (tests/conftest.py, WAITING_MODULES), 7m58s-9m05s on a slower day; the run is bound by its CPU work, not its schedule.
+# (tests/conftest.py, WAITING_MODULES), 7m58s-9m41s on a slower day; the run is bound by its CPU work, not its schedule.
 test: venv system-deps ## Run every check: the unit tests beside molecule, lint and sanity on the cores they leave idle
 	$(MAKE) --no-print-directory -j4 --output-sync=target CHECKS_NICE="nice -n 19" unit molecule lint sanity
 
