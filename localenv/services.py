@@ -334,17 +334,22 @@ def log_tail(path: Path, lines: int = 15) -> list[str]:
     return [f"  {line}" for line in text.splitlines()[-lines:]] or ["  (empty)"]
 
 
-def postgres_running(cfg: Settings) -> bool:
-    """Whether a server runs on ``cfg``'s data folder (pg_ctl status)."""
+# pg_ctl status: 0 when a server runs on the data folder, 3 when none does.
+PG_RUNNING, PG_NOT_RUNNING = 0, 3
+
+
+def postgres_status(cfg: Settings, bindir: Path, user: pwd.struct_passwd | None) -> int:
+    """``pg_ctl status`` on ``cfg``'s data folder: PG_RUNNING, PG_NOT_RUNNING, or another code of pg_ctl's (PG_NOT_RUNNING
+    where the folder does not exist)."""
     if not cfg.pgdata.exists():
-        return False
-    return run_as(server_user(), [str(pg_bindir() / "pg_ctl"), "status", "-D", str(cfg.pgdata)]).returncode == 0
+        return PG_NOT_RUNNING
+    return run_as(user, [str(bindir / "pg_ctl"), "status", "-D", str(cfg.pgdata)]).returncode
 
 
 def postgres_up(cfg: Settings) -> str:
     bindir = pg_bindir()
     user = server_user()
-    if postgres_running(cfg):
+    if postgres_status(cfg, bindir, user) == PG_RUNNING:
         return f"postgresql already up on 127.0.0.1:{cfg.pg_port}"
     if port_open("127.0.0.1", cfg.pg_port):
         raise ServiceError(f"127.0.0.1:{cfg.pg_port} is taken by another process: stop it or set SHOPPULSE_PG_PORT")
@@ -367,8 +372,8 @@ def postgres_down(cfg: Settings) -> bool:
     bindir = pg_bindir()
     user = server_user()
     result = run_as(user, [str(bindir / "pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(cfg.pgdata)])
-    # pg_ctl status exits 3 when no server runs on the data folder: its socket folder is then no one's.
-    if result.returncode == 0 or run_as(user, [str(bindir / "pg_ctl"), "status", "-D", str(cfg.pgdata)]).returncode == 3:
+    # With no server on the data folder, its socket folder is no one's.
+    if result.returncode == 0 or postgres_status(cfg, bindir, user) == PG_NOT_RUNNING:
         remove_socket_folder(cfg)
     if result.returncode == 0:
         wait_for_port_closed("127.0.0.1", cfg.pg_port)
@@ -425,7 +430,7 @@ def snapshot(cfg: Settings, folder: Path, artifacts: Path | None = None) -> list
     folder.mkdir(parents=True, mode=0o700)
     said = [save_emulator_state(cfg, folder / SNAPSHOT_EMULATOR)]
     postgres_down(cfg)
-    if postgres_running(cfg):  # a copy of a running server's data folder would not be consistent
+    if postgres_status(cfg, pg_bindir(), server_user()) == PG_RUNNING:  # a running server's copy would not be consistent
         raise ServiceError(f"PostgreSQL did not stop on {cfg.pgdata}, so no snapshot was taken: see its server.log")
     try:
         shutil.copytree(cfg.state, folder / SNAPSHOT_STATE, symlinks=True, ignore=shutil.ignore_patterns(*NOT_SNAPSHOT))
