@@ -130,16 +130,19 @@ class Runtime:
         timeout = float(os.environ["AWS_LAMBDA_FUNCTION_TIMEOUT"])
         started = time.monotonic()
         self.stop_at(timeout)
+        payload, failure = None, None
         try:
             event = json.loads(request["event"]) if request["event"].strip() else {}
             payload = self.function(event, Context(request, started + timeout))
         except Exception as exc:  # pylint: disable=broad-except  # the runtime reports whatever the handler raises
             print(f"[ERROR] {type(exc).__name__}: {exc}", flush=True)
             traceback.print_exc(file=sys.stdout)
-            return {**result, "ok": False, "error": error(exc), "duration_ms": (time.monotonic() - started) * 1000}
+            failure = error(exc)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
         result["duration_ms"] = (time.monotonic() - started) * 1000
+        if failure is not None:
+            return {**result, "ok": False, "error": failure}
         try:
             return {**result, "ok": True, "payload": json.dumps(payload)}
         except (TypeError, ValueError) as exc:

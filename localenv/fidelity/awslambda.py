@@ -191,7 +191,7 @@ class ExecutionEnvironments:
     invocation starts, the function's environments of an earlier code or configuration are stopped, and any function's
     idle for IDLE_LIMIT seconds."""
 
-    IDLE_LIMIT = 600.0
+    IDLE_LIMIT = 600.0  # Lambda keeps an idle environment "for some time", undocumented: this emulator's choice
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
