@@ -5,6 +5,7 @@ import subprocess
 import urllib.request
 from pathlib import Path
 
+import boto3
 import psycopg2
 import pytest
 
@@ -26,6 +27,10 @@ def test_up_is_idempotent_and_down_removes_the_state(settings):
     assert "already up" in second[0] and "already up" in second[1]
     with urllib.request.urlopen(f"http://127.0.0.1:{settings.emulator_port}/moto-api/", timeout=5) as answer:
         assert answer.status == 200
+    # moto's sample of public images, which this test process's in-process moto leaves out (tests/conftest.py).
+    ec2 = boto3.client("ec2", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{settings.emulator_port}",
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    assert ec2.describe_images(Owners=["amazon"])["Images"]
 
     said = services.down(settings)
     assert "emulator stopped" in said and "postgresql stopped" in said
