@@ -27,6 +27,7 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,23 +114,32 @@ def port_open(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+def poll_until(done: Callable[[], bool], timeout: float, step: float = 0.1) -> bool:
+    """Ask ``done`` every ``step`` seconds until it says yes or ``timeout`` seconds have passed; whether it said yes."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(step)
+    return True
+
+
 def wait_for_port_closed(host: str, port: int, timeout: float = 30.0) -> None:
     """Wait until nothing answers on ``port`` any more (a server that has just stopped may still hold it for a moment),
     so that the next start does not take it for another process's; at most ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while port_open(host, port) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    poll_until(lambda: not port_open(host, port), timeout)
 
 
 def wait_for_port(host: str, port: int, what: str, timeout: float = 60.0, process: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def opened() -> bool:
         if port_open(host, port):
-            return
+            return True
         if process is not None and process.poll() is not None:
             raise ServiceError(f"{what} exited (status {process.returncode}) before it opened {host}:{port}")
-        time.sleep(0.2)
-    raise ServiceError(f"{what} did not open {host}:{port} within {timeout:.0f}s")
+        return False
+
+    if not poll_until(opened, timeout, step=0.2):
+        raise ServiceError(f"{what} did not open {host}:{port} within {timeout:.0f}s")
 
 
 def read_pid(pidfile: Path) -> int | None:
@@ -206,9 +216,7 @@ def stop_pid(pidfile: Path, timeout: float = 15.0) -> bool:
         pidfile.unlink(missing_ok=True)
         return False
     os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not reaped(pid) and read_pid(pidfile):
-        time.sleep(0.1)
+    poll_until(lambda: reaped(pid) or not read_pid(pidfile), timeout)
     if read_pid(pidfile):
         os.kill(pid, signal.SIGKILL)
     pidfile.unlink(missing_ok=True)
